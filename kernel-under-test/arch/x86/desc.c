@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+/*
+ * GDT, IDT, TSS and the SYSCALL MSRs. Called at boot and again after a kernel
+ * fault, so a run that scribbled on them cannot leak into the next one.
+ */
+#include "kernel.h"
+#include "arch/desc.h"
+#include "arch/msr-index.h"
+#include "arch/processor-flags.h"
+#include "arch/processor.h"
+#include "arch/segment.h"
+#include "arch/traps.h"
+
+#define STACK_SIZE 16384
+
+/* Flat 4 GiB code/data descriptors: base 0, limit 0xfffff pages. */
+#define FLAT_DESC(type_, dpl_, l_, d_)                                        \
+	((struct seg_desc){ .limit0 = 0xffff, .type = (type_), .s = 1,       \
+			    .dpl = (dpl_), .p = 1, .limit1 = 0xf, .l = (l_), \
+			    .d = (d_), .g = 1 })
+
+static const struct seg_desc gdt_template[GDT_ENTRY_TSS] = {
+	[GDT_ENTRY_KERNEL32_CS] = FLAT_DESC(SEG_TYPE_CODE_XR, 0, 0, 1),
+	[GDT_ENTRY_KERNEL_CS] = FLAT_DESC(SEG_TYPE_CODE_XR, 0, 1, 0),
+	[GDT_ENTRY_KERNEL_DS] = FLAT_DESC(SEG_TYPE_DATA_RW, 0, 0, 1),
+	[GDT_ENTRY_USER32_CS] = FLAT_DESC(SEG_TYPE_CODE_XR, 3, 0, 1),
+	[GDT_ENTRY_USER_DS] = FLAT_DESC(SEG_TYPE_DATA_RW, 3, 0, 1),
+	[GDT_ENTRY_USER_CS] = FLAT_DESC(SEG_TYPE_CODE_XR, 3, 1, 0),
+};
+
+/* head.S loads this GDT before the jump to 64-bit mode: keep it initialized. */
+struct seg_desc gdt[GDT_ENTRIES] __attribute__((aligned(16))) = {
+	[GDT_ENTRY_KERNEL32_CS] = FLAT_DESC(SEG_TYPE_CODE_XR, 0, 0, 1),
+	[GDT_ENTRY_KERNEL_CS] = FLAT_DESC(SEG_TYPE_CODE_XR, 0, 1, 0),
+	[GDT_ENTRY_KERNEL_DS] = FLAT_DESC(SEG_TYPE_DATA_RW, 0, 0, 1),
+};
+
+static struct idt_gate64 idt[256] __attribute__((aligned(16)));
+static struct tss64 tss __attribute__((aligned(16)));
+
+static uint8_t kernel_stack[STACK_SIZE] __page_aligned_bss;
+static uint8_t ist_stacks[IST_COUNT][STACK_SIZE] __page_aligned_bss;
+uint64_t kernel_stack_top;
+
+/* Linux's SYSCALL_MASK since "x86/syscall: Maximize MSR_SYSCALL_MASK". */
+#define SYSCALL_FMASK                                                         \
+	(X86_EFLAGS_ARITH | X86_EFLAGS_TF | X86_EFLAGS_IF | X86_EFLAGS_DF |   \
+	 X86_EFLAGS_IOPL | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_AC |    \
+	 X86_EFLAGS_ID)
+
+extern void entry_INT80(void);
+
+static void gdt_init(void)
+{
+	struct sys_desc64 *tss_desc = (struct sys_desc64 *)&gdt[GDT_ENTRY_TSS];
+	uint64_t base = (uintptr_t)&tss;
+
+	memcpy(gdt, gdt_template, sizeof(gdt_template));
+	*tss_desc = (struct sys_desc64){
+		.limit0 = sizeof(tss) - 1,
+		.base0 = base & 0xffff,
+		.base1 = (base >> 16) & 0xff,
+		.type = SYS_TYPE_TSS64_AVAIL,
+		.p = 1,
+		.base2 = (base >> 24) & 0xff,
+		.base3 = base >> 32,
+	};
+}
+
+static void set_gate(unsigned vec, void *handler, unsigned dpl, unsigned ist)
+{
+	uint64_t off = (uintptr_t)handler;
+
+	idt[vec] = (struct idt_gate64){
+		.offset0 = off & 0xffff,
+		.selector = __KERNEL_CS,
+		.ist = ist,
+		.type = SYS_TYPE_INTR_GATE64,
+		.dpl = dpl,
+		.p = 1,
+		.offset1 = (off >> 16) & 0xffff,
+		.offset2 = off >> 32,
+	};
+}
+
+static void idt_init(void)
+{
+	for (unsigned vec = 0; vec < 256; vec++)
+		set_gate(vec, (void *)(idt_stubs + 16 * vec), 0, 0);
+	/* Linux's IST choices: #DF, NMI, #DB and #MC never run on a stack the
+	 * interrupted context chose. */
+	set_gate(X86_TRAP_DF, (void *)(idt_stubs + 16 * X86_TRAP_DF), 0,
+		 IST_DOUBLE_FAULT);
+	set_gate(X86_TRAP_NMI, (void *)(idt_stubs + 16 * X86_TRAP_NMI), 0,
+		 IST_NMI);
+	set_gate(X86_TRAP_DB, (void *)(idt_stubs + 16 * X86_TRAP_DB), 0,
+		 IST_DEBUG);
+	set_gate(X86_TRAP_MC, (void *)(idt_stubs + 16 * X86_TRAP_MC), 0,
+		 IST_MCE);
+	/* Reachable from ring 3: int3 and into, like Linux, and int $0x80. */
+	set_gate(X86_TRAP_BP, (void *)(idt_stubs + 16 * X86_TRAP_BP), 3, 0);
+	set_gate(X86_TRAP_OF, (void *)(idt_stubs + 16 * X86_TRAP_OF), 3, 0);
+	set_gate(SYSCALL_VECTOR, (void *)entry_INT80, 3, 0);
+}
+
+static void tss_init(void)
+{
+	memset(&tss, 0, sizeof(tss));
+	kernel_stack_top = (uintptr_t)(kernel_stack + STACK_SIZE);
+	tss.rsp[0] = kernel_stack_top;
+	for (unsigned i = 0; i < IST_COUNT; i++)
+		tss.ist[i] = (uintptr_t)(ist_stacks[i] + STACK_SIZE); /* IST i+1 */
+	tss.iomap_base = sizeof(tss); /* no I/O bitmap: all ports #GP at CPL 3 */
+}
+
+static void syscall_msrs_init(void)
+{
+	wrmsr(MSR_STAR, ((uint64_t)STAR_SYSRET_CS << 48) |
+				((uint64_t)STAR_SYSCALL_CS << 32));
+	wrmsr(MSR_LSTAR, (uintptr_t)entry_SYSCALL_64);
+	wrmsr(MSR_CSTAR, (uintptr_t)entry_SYSCALL_compat_unused);
+	wrmsr(MSR_SYSCALL_MASK, SYSCALL_FMASK);
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | X86_EFER_SCE);
+}
+
+void desc_init(void)
+{
+	struct desc_ptr gdtr = { sizeof(gdt) - 1, (uintptr_t)gdt };
+	struct desc_ptr idtr = { sizeof(idt) - 1, (uintptr_t)idt };
+
+	gdt_init();
+	idt_init();
+	tss_init();
+	lgdt(&gdtr);
+	lidt(&idtr);
+	ltr(__TSS_SEL); /* gdt_init() left the descriptor available, not busy */
+	syscall_msrs_init();
+}

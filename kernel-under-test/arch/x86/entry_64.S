@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Every way into and out of the test kernel: the IDT stubs, int $0x80, the
+ * SYSCALL entry with its SYSRET/IRET exits, and enter_user/leave_user, the
+ * setjmp-like pair that starts one execution in ring 3 and ends it.
+ * The frame layout is drawn in arch/regs.h.
+ */
+#include "arch/regs.h"
+#include "arch/segment.h"
+#include "arch/traps.h"
+#include "arch/msr-index.h"
+#include "user_entry.h"
+
+.macro ENTRY name
+	.globl \name
+	.type \name, @function
+\name:
+.endm
+
+.macro ENDFUNC name
+	.size \name, . - \name
+.endm
+
+.macro SAVE_REGS
+	pushq	%rax		/* regs->rax */
+	pushq	%rcx		/* regs->rcx */
+	pushq	%rdx		/* regs->rdx */
+	pushq	%rbx		/* regs->rbx */
+	pushq	%rbp		/* regs->rbp */
+	pushq	%rsi		/* regs->rsi */
+	pushq	%rdi		/* regs->rdi */
+	pushq	%r8		/* regs->r8 */
+	pushq	%r9		/* regs->r9 */
+	pushq	%r10		/* regs->r10 */
+	pushq	%r11		/* regs->r11 */
+	pushq	%r12		/* regs->r12 */
+	pushq	%r13		/* regs->r13 */
+	pushq	%r14		/* regs->r14 */
+	pushq	%r15		/* regs->r15 */
+.endm
+
+/* Leaves %rsp at regs->vector. */
+.macro RESTORE_REGS
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rdi
+	popq	%rsi
+	popq	%rbp
+	popq	%rbx
+	popq	%rdx
+	popq	%rcx
+	popq	%rax
+.endm
+
+	.text
+
+/*
+ * One 16-byte stub per IDT vector. Vectors whose delivery pushes no error
+ * code get a dummy one, so every frame has the same shape.
+ */
+	.align 16
+ENTRY idt_stubs
+	.set	vec, 0
+	.rept	256
+	.align	16
+	.if	(vec >= 32) || !((X86_TRAPS_WITH_ERROR_CODE >> vec) & 1)
+	pushq	$0		/* regs->error_code */
+	.endif
+	pushq	$vec		/* regs->vector */
+	jmp	exception_common
+	.set	vec, vec + 1
+	.endr
+ENDFUNC idt_stubs
+
+ENTRY exception_common
+	SAVE_REGS
+	cld
+	movq	%rsp, %rdi
+	call	do_exception
+	/* do_exception returned: resume what was interrupted. */
+	testb	$3, REGS_CS(%rsp)
+	jnz	exit_to_user_iret
+	RESTORE_REGS
+	addq	$16, %rsp
+	iretq
+ENDFUNC exception_common
+
+/*
+ * int $0x80 (DPL 3 interrupt gate). INT n clears TF, NT, RF and IF but keeps
+ * DF and AC as the user had them (SDM INT n operation), so the entry must
+ * clear DF before any string instruction: edge-cases.md E7.
+ */
+ENTRY entry_INT80
+	pushq	$0			/* regs->error_code */
+	pushq	$SYSCALL_VECTOR		/* regs->vector */
+	SAVE_REGS
+	cmpb	$0, defense_entry_clear_df(%rip)
+	je	1f
+	cld
+1:	movq	%rsp, %rdi
+	call	do_int80
+	jmp	exit_to_user_iret
+ENDFUNC entry_INT80
+
+/*
+ * SYSCALL (64-bit): RCX = return RIP, R11 = RFLAGS with RF cleared, RFLAGS &=
+ * ~FMASK, CS/SS from STAR. Nothing is saved on a stack and RSP is still the
+ * user's: "naughty userspace controls RSP at the very beginning of the
+ * SYSCALL targets" (E11), so switch stacks before the first push.
+ */
+ENTRY entry_SYSCALL_64
+	movq	%rsp, syscall_user_rsp(%rip)
+	cmpb	$0, defense_syscall_stack_switch(%rip)
+	je	1f
+	movq	kernel_stack_top(%rip), %rsp
+1:	pushq	$__USER_DS			/* regs->ss */
+	pushq	syscall_user_rsp(%rip)		/* regs->rsp */
+	pushq	%r11				/* regs->rflags */
+	pushq	$__USER_CS			/* regs->cs */
+	pushq	%rcx				/* regs->rip */
+	pushq	$0				/* regs->error_code */
+	pushq	$SYSCALL64_FRAME_VECTOR		/* regs->vector */
+	SAVE_REGS
+	movq	%rsp, %rdi
+	call	do_syscall64
+	testl	%eax, %eax
+	jz	exit_to_user_iret
+
+	/*
+	 * Opportunistic SYSRET: do_syscall64 found the frame is one SYSRETQ
+	 * restores exactly (sysret_is_safe). SYSRETQ takes RIP from RCX and
+	 * RFLAGS from R11, so those come from the frame like every other GPR.
+	 */
+	RESTORE_REGS
+	addq	$16, %rsp
+	movq	REGS_RSP - REGS_RIP(%rsp), %rsp
+	.globl	syscall_sysretq
+syscall_sysretq:
+	sysretq
+ENDFUNC entry_SYSCALL_64
+
+/* Compat SYSCALL lands here until the mechanisms issue gives it a path. */
+ENTRY entry_SYSCALL_compat_unused
+	ud2
+ENDFUNC entry_SYSCALL_compat_unused
+
+/*
+ * The one IRETQ back to user mode. A fault here (bad CS/SS, non-canonical
+ * RIP) is raised in ring 0 with the user's GPRs live and %rsp at the user's
+ * IRET frame: traps.c turns it into a user fault (E9, fixup_bad_iret).
+ */
+ENTRY exit_to_user_iret
+	RESTORE_REGS
+	addq	$16, %rsp
+	.globl	native_irq_return_iret
+native_irq_return_iret:
+	iretq
+ENDFUNC exit_to_user_iret
+
+/*
+ * enter_user(ue): save the kernel's callee-saved context, load the user
+ * state and IRETQ to ring 3. It "returns" when run_end() calls leave_user().
+ */
+ENTRY enter_user
+	pushq	%rbx
+	pushq	%rbp
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, kernel_run_rsp(%rip)
+
+	/* Selectors first: in 64-bit mode a selector load resets the base. */
+	mov	UE_DS(%rdi), %ds
+	mov	UE_ES(%rdi), %es
+	mov	UE_FS(%rdi), %fs
+	mov	UE_GS(%rdi), %gs
+	movl	$MSR_FS_BASE, %ecx
+	movl	UE_FS_BASE(%rdi), %eax
+	movl	UE_FS_BASE + 4(%rdi), %edx
+	wrmsr
+	movl	$MSR_GS_BASE, %ecx
+	movl	UE_GS_BASE(%rdi), %eax
+	movl	UE_GS_BASE + 4(%rdi), %edx
+	wrmsr
+
+	pushq	UE_SS(%rdi)
+	pushq	UE_GPR(4)(%rdi)
+	pushq	UE_RFLAGS(%rdi)
+	pushq	UE_CS(%rdi)
+	pushq	UE_RIP(%rdi)
+	movq	UE_GPR(0)(%rdi), %rax
+	movq	UE_GPR(1)(%rdi), %rcx
+	movq	UE_GPR(2)(%rdi), %rdx
+	movq	UE_GPR(3)(%rdi), %rbx
+	movq	UE_GPR(5)(%rdi), %rbp
+	movq	UE_GPR(6)(%rdi), %rsi
+	movq	UE_GPR(8)(%rdi), %r8
+	movq	UE_GPR(9)(%rdi), %r9
+	movq	UE_GPR(10)(%rdi), %r10
+	movq	UE_GPR(11)(%rdi), %r11
+	movq	UE_GPR(12)(%rdi), %r12
+	movq	UE_GPR(13)(%rdi), %r13
+	movq	UE_GPR(14)(%rdi), %r14
+	movq	UE_GPR(15)(%rdi), %r15
+	movq	UE_GPR(7)(%rdi), %rdi
+	iretq
+ENDFUNC enter_user
+
+/* Back onto the run loop's stack, whatever stack we are on now. */
+ENTRY leave_user
+	movq	kernel_run_rsp(%rip), %rsp
+	movl	$__KERNEL_DS, %eax
+	movl	%eax, %ss
+	cld
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbp
+	popq	%rbx
+	ret
+ENDFUNC leave_user
+
+/*
+ * The set-return-state copy, written like copy_from_user: one REP MOVSQ that
+ * trusts the entry code to have cleared DF (E7). With DF set it copies
+ * backwards from the first word.
+ */
+ENTRY copy_ret_frame_from_user
+	movq	%rdx, %rcx
+	rep movsq
+	ret
+ENDFUNC copy_ret_frame_from_user
+
+	.bss
+	.align 8
+syscall_user_rsp:
+	.quad	0
+kernel_run_rsp:
+	.quad	0

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/* Privileged instructions as C helpers. */
+#ifndef ARCH_PROCESSOR_H
+#define ARCH_PROCESSOR_H
+
+#include <stdint.h>
+
+#include "arch/desc.h"
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return lo | ((uint64_t)hi << 32);
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t val)
+{
+	asm volatile("wrmsr" ::"c"(msr), "a"((uint32_t)val),
+		     "d"((uint32_t)(val >> 32))
+		     : "memory");
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return lo | ((uint64_t)hi << 32);
+}
+
+static inline void outb(uint16_t port, uint8_t val)
+{
+	asm volatile("outb %0, %1" ::"a"(val), "Nd"(port));
+}
+
+static inline uint64_t read_cr2(void)
+{
+	uint64_t v;
+
+	asm volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+
+static inline uint64_t read_dr6(void)
+{
+	uint64_t v;
+
+	asm volatile("mov %%dr6, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_dr6(uint64_t v)
+{
+	asm volatile("mov %0, %%dr6" ::"r"(v));
+}
+
+static inline void lgdt(const struct desc_ptr *p)
+{
+	asm volatile("lgdt %0" ::"m"(*p));
+}
+
+static inline void lidt(const struct desc_ptr *p)
+{
+	asm volatile("lidt %0" ::"m"(*p));
+}
+
+static inline void ltr(uint16_t sel)
+{
+	asm volatile("ltr %0" ::"rm"(sel));
+}
+
+static inline void invlpg(uint64_t va)
+{
+	asm volatile("invlpg (%0)" ::"r"(va) : "memory");
+}
+
+#define DECLARE_READ_SEG(seg)                                                 \
+	static inline uint16_t read_##seg(void)                               \
+	{                                                                     \
+		uint16_t v;                                                   \
+		asm volatile("mov %%" #seg ", %0" : "=r"(v));                 \
+		return v;                                                     \
+	}
+DECLARE_READ_SEG(ds)
+DECLARE_READ_SEG(es)
+DECLARE_READ_SEG(fs)
+DECLARE_READ_SEG(gs)
+DECLARE_READ_SEG(ss)
+#undef DECLARE_READ_SEG
+
+static inline void barrier(void)
+{
+	asm volatile("" ::: "memory");
+}
+
+static inline __attribute__((noreturn)) void halt_forever(void)
+{
+	for (;;)
+		asm volatile("cli; hlt");
+}
+
+#endif

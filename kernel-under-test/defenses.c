@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kernel profile for the run in progress. The mechanism run gets the
+ * profile the host asked for; the reference run always gets every defense.
+ */
+#include "kernel.h"
+
+uint64_t active_defenses = GC_DEFENSES_ALL;
+uint8_t defense_syscall_stack_switch = 1;
+uint8_t defense_entry_clear_df = 1;
+
+void defenses_activate(uint64_t enabled)
+{
+	active_defenses = enabled & GC_DEFENSES_ALL;
+	defense_syscall_stack_switch = defense_on(GC_DEF_SYSCALL_STACK_SWITCH);
+	defense_entry_clear_df = defense_on(GC_DEF_ENTRY_CLEAR_DF);
+}

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one contract between the test kernel and the host: guest memory
+ * layout, the testcase as the fuzzers mutate it, the results the guest
+ * writes, and the mailbox that carries both. Included by both sides; every
+ * layout is packed and size-asserted so a change on one side cannot go
+ * unnoticed on the other.
+ *
+ * Everything the guest writes here is untrusted by the host: counts are
+ * clamped and enums range-checked before use (harness/backend/result_check.c).
+ */
+#ifndef GATECRASH_ABI_H
+#define GATECRASH_ABI_H
+
+#include <stdint.h>
+
+#define GC_ABI_VERSION 1
+
+/*
+ * Guest physical layout. Guest RAM is one shared memory-backend-file whose
+ * file offset equals the guest physical address, so the host reads and
+ * writes the mailbox through its own mapping of that file.
+ */
+#define GC_RAM_SIZE (32u << 20)
+#define GC_KERNEL_LOAD 0x00100000u  /* PVH loads the ELF here */
+#define GC_MAILBOX_GPA 0x01000000u  /* 16 MiB */
+#define GC_MAILBOX_SIZE 0x00100000u /* 1 MiB */
+
+/*
+ * The user code page. Below 4 GiB so compat-mode code can run from it. It is
+ * filled with HLT (0xF4) except for the mechanism's instruction, which ends
+ * exactly at GC_USER_LANDING, so the mechanism and its int80 reference
+ * return to the same address. Any HLT the user reaches faults (#GP, CPL 3):
+ * that fault is the capture, and it perturbs nothing.
+ */
+#define GC_USER_CODE_VA 0x40000000ull
+#define GC_USER_PAGE_SIZE 0x1000u
+#define GC_USER_LANDING (GC_USER_CODE_VA + 0x800)
+
+/* Entry mechanisms. The user mode (64-bit or compat) follows from it. */
+enum gc_mechanism {
+	GC_MECH_INT80_64 = 0,	  /* int $0x80 from 64-bit user mode, IRET back */
+	GC_MECH_INT80_COMPAT = 1, /* int $0x80 from compat user mode, IRET back */
+	GC_MECH_SYSCALL64 = 2,	  /* syscall, opportunistic sysretq or IRET */
+	GC_MECH_COUNT
+};
+
+enum gc_user_mode {
+	GC_MODE_64 = 0,
+	GC_MODE_COMPAT = 1,
+};
+
+/* Syscall numbers of the test kernel (RAX/EAX at entry, low 32 bits). */
+enum gc_syscall {
+	GC_SYS_NOP = 0,		     /* returns 0 */
+	GC_SYS_GETPID = 1,	     /* returns GC_PID */
+	GC_SYS_SET_RETURN_STATE = 2, /* sigreturn analogue, see gc_testcase.ret */
+	GC_SYS_COUNT
+};
+#define GC_PID 1
+#define GC_ENOSYS 38
+
+/*
+ * Defenses: each safety check of the entry/exit paths, by bit. The host's
+ * table (harness/defenses.c) names them and ties each to its catalog case.
+ * The mailbox says which are on for the mechanism run; the reference run
+ * always has every defense on.
+ */
+enum gc_defense {
+	GC_DEF_SYSRET_CANONICAL_RIP = 0,
+	GC_DEF_SYSRET_RCX_IS_RIP = 1,
+	GC_DEF_SYSRET_R11_IS_RFLAGS = 2,
+	GC_DEF_SYSRET_NO_TF_RF = 3,
+	GC_DEF_SYSRET_USER_CS_SS = 4,
+	GC_DEF_ENTRY_CLEAR_DF = 5,
+	GC_DEF_IRET_FAULT_FIXUP = 6,
+	GC_DEF_SYSCALL_STACK_SWITCH = 7,
+	GC_DEF_COUNT
+};
+#define GC_DEFENSES_ALL ((1ull << GC_DEF_COUNT) - 1)
+
+/* Segment register order: the hardware's encoding (SDM Vol. 2 3.1.1.3). */
+enum gc_sreg { GC_ES, GC_CS, GC_SS, GC_DS, GC_FS, GC_GS, GC_NR_SREGS };
+
+/* GPR order: the hardware's encoding, so gpr[4] is RSP. */
+enum gc_gpr {
+	GC_RAX, GC_RCX, GC_RDX, GC_RBX, GC_RSP, GC_RBP, GC_RSI, GC_RDI,
+	GC_R8, GC_R9, GC_R10, GC_R11, GC_R12, GC_R13, GC_R14, GC_R15,
+	GC_NR_GPRS
+};
+
+/*
+ * What set-return-state puts in the kernel's saved user frame before the
+ * exit path runs. Only the fields whose bit is set in ret_mask are written;
+ * the rest keep what the entry saved, so a testcase names just what it
+ * changes (like a debugger editing a stopped task). The kernel still forces
+ * RPL 3 on CS and SS and clears VM and reserved RFLAGS bits, as Linux's
+ * sigreturn does; everything else reaches the exit path as given.
+ */
+#define GC_RET_GPR(n) (1u << (n)) /* bits 0..15 */
+#define GC_RET_RIP (1u << 16)
+#define GC_RET_RFLAGS (1u << 17)
+#define GC_RET_CS (1u << 18)
+#define GC_RET_SS (1u << 19)
+#define GC_RET_ALL ((1u << 20) - 1)
+
+struct gc_ret_frame {
+	uint64_t gpr[GC_NR_GPRS];
+	uint64_t rip;
+	uint64_t rflags;
+	uint16_t cs;
+	uint16_t ss;
+	uint32_t reserved;
+} __attribute__((packed));
+_Static_assert(sizeof(struct gc_ret_frame) == 152, "gc_ret_frame layout");
+
+/*
+ * A testcase: binary form v1. Fuzzers mutate these bytes directly; the host
+ * decoder turns *any* byte string into a valid testcase by zero-filling a
+ * short input and normalizing every field (harness/testcase/normalize.c).
+ * Only normalized testcases reach the mailbox.
+ */
+#define GC_TESTCASE_VERSION 1
+struct gc_testcase {
+	uint8_t version;
+	uint8_t mechanism; /* enum gc_mechanism */
+	uint8_t reserved0[2];
+	uint32_t ret_mask; /* GC_RET_* */
+	uint64_t gpr[GC_NR_GPRS];
+	uint64_t rflags;
+	uint64_t fs_base;
+	uint64_t gs_base;
+	uint16_t sel[GC_NR_SREGS]; /* CS follows the mode; the rest are fuzzable */
+	uint32_t reserved1;
+	struct gc_ret_frame ret;
+} __attribute__((packed));
+_Static_assert(sizeof(struct gc_testcase) == 328, "gc_testcase layout");
+_Static_assert(__builtin_offsetof(struct gc_testcase, gpr) == 8, "gpr");
+_Static_assert(__builtin_offsetof(struct gc_testcase, sel) == 160, "sel");
+_Static_assert(__builtin_offsetof(struct gc_testcase, ret) == 176, "ret");
+
+/* The user state at the first instruction after return to user mode. */
+struct gc_user_state {
+	uint64_t gpr[GC_NR_GPRS];
+	uint64_t rip;
+	uint64_t rflags;
+	uint64_t fs_base;
+	uint64_t gs_base;
+	uint16_t sel[GC_NR_SREGS];
+	uint32_t reserved;
+} __attribute__((packed));
+_Static_assert(sizeof(struct gc_user_state) == 176, "gc_user_state layout");
+
+/* A user-visible exception (what a signal handler would be told). */
+#define GC_EXC_VIA_IRET_FIXUP 0x01 /* raised by the exit IRET, fixed up */
+struct gc_exception {
+	uint8_t vector;
+	uint8_t flags;
+	uint16_t reserved;
+	uint32_t error_code;
+	uint64_t rip;
+	uint64_t cr2;
+} __attribute__((packed));
+_Static_assert(sizeof(struct gc_exception) == 24, "gc_exception layout");
+
+/* Machine state at the instant an exit instruction ran (for hazards). */
+enum gc_exit_kind {
+	GC_EXIT_NONE = 0,
+	GC_EXIT_IRETQ = 1,
+	GC_EXIT_SYSRETQ = 2,
+	GC_EXIT_KIND_COUNT
+};
+struct gc_exit_record {
+	uint8_t kind; /* enum gc_exit_kind */
+	uint8_t reserved[5];
+	uint16_t ss; /* live SS selector when the exit instruction ran */
+	uint64_t rcx;
+	uint64_t r11;
+	uint64_t rsp;
+	/* The frame an IRET pops (for SYSRET: what RCX/R11/STAR will load). */
+	uint64_t target_rip;
+	uint64_t target_rflags;
+	uint64_t target_rsp;
+	uint16_t target_cs;
+	uint16_t target_ss;
+	uint32_t reserved2;
+} __attribute__((packed));
+_Static_assert(sizeof(struct gc_exit_record) == 64, "gc_exit_record layout");
+
+/* A ring-0 exception nobody fixed up. */
+struct gc_kernel_fault {
+	uint8_t vector;
+	uint8_t reserved[3];
+	uint32_t error_code;
+	uint64_t rip;
+	uint64_t cr2;
+	uint64_t rsp;
+} __attribute__((packed));
+_Static_assert(sizeof(struct gc_kernel_fault) == 32, "gc_kernel_fault layout");
+
+/* How one execution (mechanism or reference) ended. */
+enum gc_end {
+	GC_END_NOT_RUN = 0,
+	GC_END_LANDED = 1,	 /* reached a HLT of the landing page: captured */
+	GC_END_USER_FAULT = 2,	 /* a user fault ended it, like a fatal signal */
+	GC_END_KERNEL_FAULT = 3, /* a ring-0 exception or #DF */
+	GC_END_BUDGET = 4,	 /* too many kernel entries or traps: a loop */
+	GC_END_COUNT
+};
+
+#define GC_MAX_EXC 4	  /* user-visible exceptions kept per run */
+#define GC_MAX_EXITS 2	  /* exit instructions kept per run */
+#define GC_ENTRY_BUDGET 8 /* kernel entries per run before GC_END_BUDGET */
+
+struct gc_run {
+	uint8_t end;	 /* enum gc_end */
+	uint8_t n_exc;	 /* exceptions seen (may exceed GC_MAX_EXC) */
+	uint8_t n_exits; /* exits seen (may exceed GC_MAX_EXITS) */
+	uint8_t n_entries;
+	uint32_t reserved;
+	struct gc_user_state state;
+	struct gc_exception exc[GC_MAX_EXC];
+	struct gc_exit_record exits[GC_MAX_EXITS];
+	struct gc_kernel_fault fault;
+} __attribute__((packed));
+_Static_assert(sizeof(struct gc_run) == 8 + 176 + 96 + 128 + 32, "gc_run");
+
+#define GC_RESULT_MAGIC 0x47435253u /* "GCRS" */
+struct gc_result {
+	uint32_t magic; /* GC_RESULT_MAGIC once written */
+	uint32_t index; /* the case's index in its batch */
+	struct gc_run mech;
+	struct gc_run ref;
+} __attribute__((packed));
+_Static_assert(sizeof(struct gc_result) == 8 + 2 * 440, "gc_result layout");
+
+/* Harness self-tests: make the guest misbehave on purpose, per batch. */
+enum gc_selftest {
+	GC_SELFTEST_NONE = 0,
+	GC_SELFTEST_HANG = 1,	      /* spin with interrupts off */
+	GC_SELFTEST_TRIPLE_FAULT = 2, /* load an empty IDT and fault */
+	GC_SELFTEST_COUNT
+};
+
+enum gc_guest_state {
+	GC_GUEST_BOOTING = 0,
+	GC_GUEST_READY = 1,
+};
+
+#define GC_MAILBOX_MAGIC 0x58424d47u /* "GMBX" */
+#define GC_MAX_BATCH 256
+
+/*
+ * The doorbell (shared/notes/feasibility-doorbell.md): the host fills cases,
+ * batch_count and defenses, then bumps host_seq; the guest spins on host_seq
+ * (plain loads, no PAUSE: under TCG it leaves the translation block), runs
+ * the batch, writes results, then sets guest_seq = host_seq. Message passing
+ * only, no Dekker handshake: safe on TSO with -smp 1,maxcpus=2.
+ * Host-written and guest-written words sit on separate cache lines.
+ */
+struct gc_mailbox {
+	/* Written by the host. */
+	uint32_t magic;
+	uint32_t abi_version;
+	volatile uint64_t host_seq;
+	uint32_t batch_count;
+	uint32_t selftest; /* enum gc_selftest */
+	uint64_t defenses; /* enabled GC_DEF_* bits for the mechanism run */
+	uint8_t host_pad[32];
+	/* Written by the guest. */
+	volatile uint64_t guest_seq;
+	volatile uint32_t guest_state; /* enum gc_guest_state */
+	volatile uint32_t current;     /* index of the case being run */
+	uint32_t guest_abi_version;
+	uint32_t reserved;
+	uint64_t boot_tsc; /* TSC when the guest became ready */
+	uint8_t guest_pad[32];
+	struct gc_testcase cases[GC_MAX_BATCH];
+	struct gc_result results[GC_MAX_BATCH];
+} __attribute__((packed, aligned(64)));
+_Static_assert(__builtin_offsetof(struct gc_mailbox, guest_seq) == 64, "lines");
+_Static_assert(__builtin_offsetof(struct gc_mailbox, cases) == 128, "cases");
+_Static_assert(sizeof(struct gc_mailbox) <= GC_MAILBOX_SIZE, "mailbox fits");
+
+#endif

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* What the pieces of the test kernel tell each other. */
+#ifndef KERNEL_H
+#define KERNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi.h"
+#include "arch/regs.h"
+#include "user_entry.h"
+
+#define __noreturn __attribute__((noreturn))
+#define __page_aligned_bss __attribute__((section(".bss.page_aligned"), aligned(4096)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define BIT(n) (1ull << (n))
+
+/* lib/ */
+void *memset(void *dst, int c, size_t n);
+void *memcpy(void *dst, const void *src, size_t n);
+void console_puts(const char *s);
+void console_hex(const char *label, uint64_t v);
+__noreturn void panic(const char *why);
+
+/* arch/x86/desc.c */
+void desc_init(void);
+extern uint64_t kernel_stack_top;
+
+/* arch/x86/paging.c */
+void paging_init(void);
+void paging_map_user_code(const uint8_t *page);
+const uint8_t *paging_user_code_page(void);
+
+/* arch/x86/user_pages.c */
+void user_pages_init(void);
+const uint8_t *user_page_for(unsigned mechanism, bool reference);
+uint64_t user_entry_rip(unsigned mechanism, bool reference);
+bool user_page_is_hlt(uint64_t rip);
+
+/* defenses.c: the profile in force for the run in progress. The entry code
+ * tests the two flags it needs before it has a stack or a C frame. */
+extern uint64_t active_defenses;
+extern uint8_t defense_syscall_stack_switch;
+extern uint8_t defense_entry_clear_df;
+void defenses_activate(uint64_t enabled);
+static inline bool defense_on(enum gc_defense d)
+{
+	return active_defenses & BIT(d);
+}
+
+/* run.c: one execution of a testcase in user mode. */
+void run_case(const struct gc_testcase *tc, uint64_t defenses,
+	      struct gc_result *res);
+__noreturn void run_end(enum gc_end end, const struct cpu_regs *regs);
+__noreturn void run_end_state(enum gc_end end, const struct gc_user_state *st);
+void run_record_user_exception(unsigned vector, uint32_t error_code,
+			       uint64_t rip, uint64_t cr2, uint8_t flags);
+void run_record_exit(enum gc_exit_kind kind, const struct cpu_regs *regs);
+void run_record_kernel_fault(const struct cpu_regs *regs);
+bool run_count_entry(void);
+const struct gc_testcase *run_testcase(void);
+bool run_is_reference(void);
+
+/* arch/x86/entry_64.S */
+void enter_user(const struct user_entry *ue);
+__noreturn void leave_user(void);
+extern const char native_irq_return_iret[];
+extern const char idt_stubs[];
+void entry_SYSCALL_64(void);
+void entry_SYSCALL_compat_unused(void);
+void copy_ret_frame_from_user(void *dst, const void *src, uint64_t qwords);
+
+/* traps.c, syscall.c: called from entry_64.S */
+void do_exception(struct cpu_regs *regs);
+void do_int80(struct cpu_regs *regs);
+int do_syscall64(struct cpu_regs *regs);
+void syscall_dispatch(struct cpu_regs *regs);
+
+/* The mailbox, at its fixed guest-physical address (identity-mapped). */
+#define mailbox ((struct gc_mailbox *)(uintptr_t)GC_MAILBOX_GPA)
+
+#endif

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The syscall table and the two syscall entries' C halves. The syscall
+ * number is EAX: Linux treats it as an int ("the MSB is supposed to be
+ * ignored", syscall_numbering.c) on every entry.
+ */
+#include "kernel.h"
+#include "arch/processor-flags.h"
+#include "arch/segment.h"
+
+/* The 15 saved GPRs, indexed in hardware order; RSP lives in the frame. */
+static uint64_t *regs_gpr(struct cpu_regs *regs, unsigned n)
+{
+	uint64_t *const slot[GC_NR_GPRS] = {
+		&regs->rax, &regs->rcx, &regs->rdx, &regs->rbx,
+		&regs->rsp, &regs->rbp, &regs->rsi, &regs->rdi,
+		&regs->r8,  &regs->r9,	&regs->r10, &regs->r11,
+		&regs->r12, &regs->r13, &regs->r14, &regs->r15,
+	};
+	return slot[n];
+}
+
+/* What Linux's sigreturn lets through: RPL 3 selectors, no VM86, no junk. */
+static uint64_t sanitize_user_rflags(uint64_t rflags)
+{
+	return (rflags & X86_EFLAGS_DEFINED & ~X86_EFLAGS_VM) | X86_EFLAGS_FIXED;
+}
+
+/*
+ * GC_SYS_SET_RETURN_STATE: the sigreturn analogue. The frame comes from the
+ * testcase through a copy_from_user-style REP MOVSQ into a buffer with room
+ * below it, so a DF left set by the entry (E7) corrupts the copy, not the
+ * kernel.
+ */
+static struct {
+	struct gc_ret_frame below;
+	struct gc_ret_frame frame;
+} ret_staging;
+
+#define RET_FRAME_QWORDS (sizeof(struct gc_ret_frame) / 8)
+
+static void set_return_state(struct cpu_regs *regs)
+{
+	const struct gc_testcase *tc = run_testcase();
+	const struct gc_ret_frame *f = &ret_staging.frame;
+	uint32_t mask = tc->ret_mask;
+
+	memset(&ret_staging, 0, sizeof(ret_staging));
+	copy_ret_frame_from_user(&ret_staging.frame, &tc->ret, RET_FRAME_QWORDS);
+
+	for (unsigned n = 0; n < GC_NR_GPRS; n++)
+		if (mask & GC_RET_GPR(n))
+			*regs_gpr(regs, n) = f->gpr[n];
+	if (mask & GC_RET_RIP)
+		regs->rip = f->rip;
+	if (mask & GC_RET_RFLAGS)
+		regs->rflags = sanitize_user_rflags(f->rflags);
+	if (mask & GC_RET_CS)
+		regs->cs = f->cs | 3;
+	if (mask & GC_RET_SS)
+		regs->ss = f->ss | 3;
+}
+
+void syscall_dispatch(struct cpu_regs *regs)
+{
+	if (!run_count_entry())
+		run_end(GC_END_BUDGET, regs);
+
+	switch ((uint32_t)regs->rax) {
+	case GC_SYS_NOP:
+		regs->rax = 0;
+		break;
+	case GC_SYS_GETPID:
+		regs->rax = GC_PID;
+		break;
+	case GC_SYS_SET_RETURN_STATE:
+		set_return_state(regs);
+		break;
+	default:
+		regs->rax = -(uint64_t)GC_ENOSYS;
+		break;
+	}
+}
+
+/*
+ * The reference enters by int $0x80 but must return the state the
+ * mechanism's own instruction would have left: SYSCALL puts the return RIP
+ * in RCX and RFLAGS (RF cleared) in R11 (edge-cases.md §0).
+ */
+static void emulate_mechanism_entry(struct cpu_regs *regs)
+{
+	if (run_testcase()->mechanism == GC_MECH_SYSCALL64) {
+		regs->rcx = regs->rip;
+		regs->r11 = regs->rflags & ~X86_EFLAGS_RF;
+	}
+}
+
+void do_int80(struct cpu_regs *regs)
+{
+	if (run_is_reference())
+		emulate_mechanism_entry(regs);
+	syscall_dispatch(regs);
+	run_record_exit(GC_EXIT_IRETQ, regs);
+}
+
+static bool is_canonical(uint64_t va)
+{
+	return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
+
+/*
+ * Linux's opportunistic-SYSRET preconditions (arch/x86/entry/common.c), each
+ * a named defense. SYSRETQ restores RIP from RCX, RFLAGS from R11 (minus RF),
+ * and fixed CS/SS; anything it cannot restore exactly must go through IRET.
+ */
+static bool sysret_is_safe(const struct cpu_regs *regs)
+{
+	/* SYSRET requires RCX == RIP: it jumps to RCX. */
+	if (defense_on(GC_DEF_SYSRET_RCX_IS_RIP) && regs->rcx != regs->rip)
+		return false;
+	/* SYSRET requires R11 == RFLAGS: it loads RFLAGS from R11. */
+	if (defense_on(GC_DEF_SYSRET_R11_IS_RFLAGS) && regs->r11 != regs->rflags)
+		return false;
+	/* Intel raises #GP on a non-canonical RCX in ring 0, on the user's
+	 * RSP: CVE-2012-0217. */
+	if (defense_on(GC_DEF_SYSRET_CANONICAL_RIP) && !is_canonical(regs->rip))
+		return false;
+	/* SYSRET loads the STAR selectors whatever the frame says. */
+	if (defense_on(GC_DEF_SYSRET_USER_CS_SS) &&
+	    (regs->cs != __USER_CS || regs->ss != __USER_DS))
+		return false;
+	/* SYSRET cannot restore RF, and TF traps at once in user mode (E3). */
+	if (defense_on(GC_DEF_SYSRET_NO_TF_RF) &&
+	    (regs->rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF)))
+		return false;
+	return true;
+}
+
+/* Returns 1 to leave by SYSRETQ, 0 to leave by IRETQ. */
+int do_syscall64(struct cpu_regs *regs)
+{
+	syscall_dispatch(regs);
+	if (!sysret_is_safe(regs)) {
+		run_record_exit(GC_EXIT_IRETQ, regs);
+		return 0;
+	}
+	run_record_exit(GC_EXIT_SYSRETQ, regs);
+	return 1;
+}

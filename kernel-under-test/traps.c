@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Every IDT vector but int $0x80 lands in do_exception(). From ring 3 an
+ * exception is either the capture (the first HLT after return), a trap the
+ * user survives (#DB, #BP, #OF: recorded, then resumed), or a fault that ends
+ * the run the way a fatal signal would. From ring 0 it is a kernel fault,
+ * unless it is the exit IRET faulting on a bad user frame, which Linux's
+ * fixup_bad_iret turns into a user fault (E9).
+ */
+#include "kernel.h"
+#include "arch/processor.h"
+#include "arch/segment.h"
+#include "arch/traps.h"
+
+static bool from_user(const struct cpu_regs *regs)
+{
+	return (regs->cs & SEG_RPL_MASK) == 3;
+}
+
+static bool is_capture(const struct cpu_regs *regs)
+{
+	return regs->vector == X86_TRAP_GP && regs->error_code == 0 &&
+	       user_page_is_hlt(regs->rip);
+}
+
+static bool is_user_trap(unsigned vector)
+{
+	return vector == X86_TRAP_DB || vector == X86_TRAP_BP ||
+	       vector == X86_TRAP_OF;
+}
+
+/* CR2 for #PF, DR6 for #DB: what a signal handler would be given. */
+static uint64_t exception_address(unsigned vector)
+{
+	uint64_t dr6;
+
+	if (vector == X86_TRAP_PF)
+		return read_cr2();
+	if (vector != X86_TRAP_DB)
+		return 0;
+	dr6 = read_dr6();
+	write_dr6(0xffff0ff0); /* DR6 is sticky: clear it for the next #DB */
+	return dr6;
+}
+
+static void do_user_exception(struct cpu_regs *regs)
+{
+	unsigned vector = regs->vector;
+
+	if (is_capture(regs))
+		run_end(GC_END_LANDED, regs);
+	run_record_user_exception(vector, regs->error_code, regs->rip,
+				  exception_address(vector), 0);
+	if (!run_count_entry())
+		run_end(GC_END_BUDGET, regs);
+	if (!is_user_trap(vector))
+		run_end(GC_END_USER_FAULT, regs);
+	/* A trap: return to user mode and carry on, as after a SIGTRAP. */
+}
+
+static bool is_iret_fault(const struct cpu_regs *regs)
+{
+	return regs->rip == (uintptr_t)native_irq_return_iret &&
+	       (regs->vector == X86_TRAP_GP || regs->vector == X86_TRAP_NP ||
+		regs->vector == X86_TRAP_SS);
+}
+
+/*
+ * The exit IRET faulted: the GPRs are the user's, %rsp points at the frame
+ * IRET was popping. Report the fault as if the user had taken it there.
+ */
+static __noreturn void fixup_bad_iret(const struct cpu_regs *regs)
+{
+	const struct iret_frame *f = (const struct iret_frame *)regs->rsp;
+	struct cpu_regs user = *regs;
+
+	user.rip = f->rip;
+	user.cs = f->cs;
+	user.rflags = f->rflags;
+	user.rsp = f->rsp;
+	user.ss = f->ss;
+	run_record_user_exception(regs->vector, regs->error_code, f->rip, 0,
+				  GC_EXC_VIA_IRET_FIXUP);
+	run_end(GC_END_USER_FAULT, &user);
+}
+
+void do_exception(struct cpu_regs *regs)
+{
+	if (from_user(regs)) {
+		do_user_exception(regs);
+		return;
+	}
+	if (is_iret_fault(regs) && defense_on(GC_DEF_IRET_FAULT_FIXUP))
+		fixup_bad_iret(regs);
+	run_record_kernel_fault(regs);
+	run_end(GC_END_KERNEL_FAULT, NULL);
+}

@@ -13,7 +13,7 @@ void json_string(FILE *f, const char *s)
 			fprintf(f, "\\%c", c);
 		else if (c == '\n')
 			fputs("\\n", f);
-		else if (c < 0x20 || c == 0x7f)
+		else if (c < 0x20 || c >= 0x7f) /* bytes, not UTF-8: stay valid */
 			fprintf(f, "\\u%04x", c);
 		else
 			fputc(c, f);

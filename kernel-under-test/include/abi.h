@@ -37,6 +37,11 @@
 #define GC_USER_PAGE_SIZE 0x1000u
 #define GC_USER_LANDING (GC_USER_CODE_VA + 0x800)
 
+/* A user stack page (read/write, no execute): what RSP holds in a plain
+ * testcase. Nothing the harness runs in user mode touches it. */
+#define GC_USER_STACK_VA (GC_USER_CODE_VA + 0x10000)
+#define GC_USER_STACK_TOP (GC_USER_STACK_VA + GC_USER_PAGE_SIZE)
+
 /* Entry mechanisms. The user mode (64-bit or compat) follows from it. */
 enum gc_mechanism {
 	GC_MECH_INT80_64 = 0,	  /* int $0x80 from 64-bit user mode, IRET back */
@@ -159,7 +164,7 @@ struct gc_exception {
 	uint16_t reserved;
 	uint32_t error_code;
 	uint64_t rip;
-	uint64_t cr2;
+	uint64_t cr2; /* CR2 for #PF, DR6 for #DB, else 0 */
 } __attribute__((packed));
 _Static_assert(sizeof(struct gc_exception) == 24, "gc_exception layout");
 

@@ -2,7 +2,7 @@
 /*
  * User mappings. The kernel keeps head.S's identity map of the first GiB
  * (supervisor only). The user code page lives at GC_USER_CODE_VA, under
- * PDPT[1]; its PTE is switched between the mechanism's page and the
+ * PDPT[1], with the user stack page beside it; the code page's PTE is switched between the mechanism's page and the
  * reference's, so both executions return to the same address. Switching a
  * PTE keeps QEMU's translated code (cached per physical page) valid, where
  * rewriting the code would force a retranslation every run.
@@ -13,17 +13,24 @@
 #define PTE_P 0x1ull
 #define PTE_W 0x2ull
 #define PTE_U 0x4ull
+#define PTE_NX (1ull << 63)
 
 extern uint64_t boot_pdpt[512];
 
 static uint64_t user_pd[512] __page_aligned_bss;
 static uint64_t user_pt[512] __page_aligned_bss;
 static const uint8_t *user_code_page;
+static uint8_t user_stack[GC_USER_PAGE_SIZE] __page_aligned_bss;
+
+#define PT_INDEX(va) (((va) >> 12) & 511)
 
 _Static_assert(GC_USER_CODE_VA == 1ull << 30, "user code is PDPT[1], PD[0]");
+_Static_assert(GC_USER_STACK_VA - GC_USER_CODE_VA < (2u << 20), "same PT");
 
 void paging_init(void)
 {
+	user_pt[PT_INDEX(GC_USER_STACK_VA)] =
+		(uintptr_t)user_stack | PTE_P | PTE_W | PTE_U | PTE_NX;
 	user_pd[0] = (uintptr_t)user_pt | PTE_P | PTE_W | PTE_U;
 	boot_pdpt[1] = (uintptr_t)user_pd | PTE_P | PTE_W | PTE_U;
 	asm volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" ::: "rax", "memory");
@@ -33,9 +40,9 @@ void paging_map_user_code(const uint8_t *page)
 {
 	uint64_t pte = (uintptr_t)page | PTE_P | PTE_U; /* read-only */
 
-	if (user_pt[0] == pte)
+	if (user_pt[PT_INDEX(GC_USER_CODE_VA)] == pte)
 		return;
-	user_pt[0] = pte;
+	user_pt[PT_INDEX(GC_USER_CODE_VA)] = pte;
 	user_code_page = page;
 	invlpg(GC_USER_CODE_VA);
 }

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Validation of what the guest wrote. The test kernel runs fuzzed state in
+ * ring 0 and may be broken by it (that is the point), so a result is only
+ * believed once every enum is in range and every count plausible: the
+ * oracle and the printers then index arrays with these values without
+ * checking again.
+ */
+#include <stdio.h>
+
+#include "tcg.h"
+
+static const char *run_check(const struct gc_run *run, char *why, size_t len)
+{
+	unsigned n_exits =
+		run->n_exits < GC_MAX_EXITS ? run->n_exits : GC_MAX_EXITS;
+
+	if (run->end == GC_END_NOT_RUN)
+		return "end is NOT_RUN";
+	if (run->end >= GC_END_COUNT) {
+		snprintf(why, len, "end %u out of range", run->end);
+		return why;
+	}
+	if (run->n_exc > RESULT_MAX_COUNT || run->n_exits > RESULT_MAX_COUNT ||
+	    run->n_entries > RESULT_MAX_COUNT) {
+		snprintf(why, len,
+			 "implausible counts exc=%u exits=%u "
+			 "entries=%u",
+			 run->n_exc, run->n_exits, run->n_entries);
+		return why;
+	}
+	for (unsigned i = 0; i < n_exits; i++) {
+		if (run->exits[i].kind >= GC_EXIT_KIND_COUNT) {
+			snprintf(why, len, "exits[%u].kind %u out of range", i,
+				 run->exits[i].kind);
+			return why;
+		}
+	}
+	return NULL;
+}
+
+int result_check_one(const struct gc_result *r, unsigned index, char *why,
+		     size_t len)
+{
+	char sub[64];
+	const char *bad;
+
+	if (r->magic != GC_RESULT_MAGIC) {
+		snprintf(why, len, "guest wrote no result (magic 0x%x)",
+			 r->magic);
+		return -1;
+	}
+	if (r->index != index) {
+		snprintf(why, len, "result index %u in slot %u", r->index,
+			 index);
+		return -1;
+	}
+	bad = run_check(&r->mech, sub, sizeof(sub));
+	if (bad) {
+		snprintf(why, len, "bad guest result: mech %s", bad);
+		return -1;
+	}
+	bad = run_check(&r->ref, sub, sizeof(sub));
+	if (bad) {
+		snprintf(why, len, "bad guest result: ref %s", bad);
+		return -1;
+	}
+	return 0;
+}
+
+void result_check(struct case_outcome *out, unsigned index)
+{
+	if (result_check_one(&out->result, index, out->detail,
+			     sizeof(out->detail))) {
+		out->status = CASE_ERROR;
+		return;
+	}
+	out->status = CASE_OK;
+	out->detail[0] = '\0';
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to harness/backend/: the table every backend fills in (backend.c
+ * dispatches through it), the tcg backend's entry points, and the validator
+ * of guest-written results that every backend shares.
+ */
+#ifndef GC_BACKEND_TCG_H
+#define GC_BACKEND_TCG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi.h"
+#include "backend.h"
+#include "verdict.h"
+
+/*
+ * One backend. run() gets at most GC_MAX_BATCH cases (backend.c splits
+ * larger batches) and a selftest that is GC_SELFTEST_NONE except for
+ * backend_run_selftest().
+ */
+struct backend_ops {
+	const char *name;
+	int (*open)(const struct backend_config *cfg, void **priv, char *err,
+		    size_t errlen);
+	int (*run)(void *priv, const struct gc_testcase *cases, unsigned n,
+		   uint64_t defenses, enum gc_selftest selftest,
+		   struct case_outcome *out, char *err, size_t errlen);
+	void (*close)(void *priv);
+	void (*get_stats)(const void *priv, struct backend_stats *st);
+	void (*probe)(const struct backend_config *cfg,
+		      struct probe_report *rep);
+};
+
+extern const struct backend_ops tcg_ops;
+
+/* Default deadlines. */
+#define TCG_CASE_TIMEOUT_MS 50
+#define TCG_BOOT_TIMEOUT_MS 5000
+
+/*
+ * Where qemu-system-x86_64 is: cfg_path if it names a file, else a search of
+ * PATH. Returns 0 with the path in out, or -1 with what to do in err.
+ */
+int tcg__find_qemu(const char *cfg_path, char *out, size_t outlen, char *err,
+		   size_t errlen);
+
+/*
+ * Result validation (result_check.c). The guest is untrusted: out->result
+ * must already be the host's private copy (copied out of shared memory
+ * before this runs, so the guest cannot change it between check and use).
+ * Sets out->status to CASE_OK, or to CASE_ERROR with a detail.
+ *
+ * The counts n_exc, n_exits and n_entries may legitimately exceed the
+ * arrays they describe (the guest keeps the first GC_MAX_EXC / GC_MAX_EXITS
+ * and counts the rest); they are left as the guest wrote them and every
+ * reader must clamp them to the array size. Only a count no run within the
+ * entry budget can reach (RESULT_MAX_COUNT) is an error.
+ */
+#define RESULT_MAX_COUNT (4 * GC_ENTRY_BUDGET)
+void result_check(struct case_outcome *out, unsigned index);
+/* The same check with the reason as a string: 0 if valid. */
+int result_check_one(const struct gc_result *r, unsigned index, char *why,
+		     size_t len);
+
+#endif

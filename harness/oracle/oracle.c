@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The oracle: one testcase's mechanism run against its int80 + IRET
+ * reference run, under the rules of docs/semantics.md. The guest is
+ * untrusted, so its result is validated before any array is read, and
+ * every array is read only up to its real size.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rules.h"
+#include "testcase.h"
+#include "verdict.h"
+
+/* end, every state field, n_exc and four fields per kept exception. */
+_Static_assert(1 + SF_COUNT + 1 + 4 * GC_MAX_EXC <= VERDICT_MAX_DIFFS,
+	       "every possible diff fits in struct verdict");
+
+static const char *const verdict_names[VERDICT_COUNT] = {
+	[VERDICT_PASS] = "pass",
+	[VERDICT_HAZARD] = "hazard",
+	[VERDICT_DIVERGENCE] = "divergence",
+	[VERDICT_KERNEL_FAULT] = "kernel_fault",
+	[VERDICT_HANG] = "hang",
+	[VERDICT_VM_CRASH] = "vm_crash",
+	[VERDICT_ERROR] = "error",
+};
+
+const char *verdict_name(enum verdict_class cls)
+{
+	return (unsigned)cls < VERDICT_COUNT ? verdict_names[cls] : "?";
+}
+
+int verdict_is_finding(enum verdict_class cls)
+{
+	return cls > VERDICT_PASS && cls < VERDICT_ERROR;
+}
+
+/* The classes are declared in precedence order: the most severe wins. */
+static void verdict_raise(struct verdict *v, enum verdict_class cls)
+{
+	if (cls > v->cls)
+		v->cls = cls;
+}
+
+static void judge_status(const struct case_outcome *out, struct verdict *v)
+{
+	switch (out->status) {
+	case CASE_HANG:
+		v->cls = VERDICT_HANG;
+		break;
+	case CASE_VM_CRASH:
+		v->cls = VERDICT_VM_CRASH;
+		break;
+	case CASE_ERROR:
+		v->cls = VERDICT_ERROR;
+		break;
+	default:
+		v->cls = VERDICT_ERROR;
+		snprintf(v->detail, sizeof(v->detail),
+			 "backend returned unknown case status %d",
+			 (int)out->status);
+		return;
+	}
+	/* The backend's detail need not be NUL-terminated. */
+	snprintf(v->detail, sizeof(v->detail), "%.*s", (int)sizeof(out->detail),
+		 out->detail);
+}
+
+static int run_is_valid(const struct gc_run *run, const char *which,
+			struct verdict *v)
+{
+	if (run->end == GC_END_NOT_RUN || run->end >= GC_END_COUNT) {
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s run: end %u is not a finished run", which,
+			 run->end);
+		return 0;
+	}
+	for (unsigned i = 0; i < run_kept_exits(run); i++) {
+		if (run->exits[i].kind >= GC_EXIT_KIND_COUNT) {
+			snprintf(v->detail, sizeof(v->detail),
+				 "%s run: exit[%u] kind %u out of range", which,
+				 i, run->exits[i].kind);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int result_is_valid(const struct gc_testcase *tc,
+			   const struct gc_result *res, struct verdict *v)
+{
+	if (tc->mechanism >= GC_MECH_COUNT) {
+		snprintf(v->detail, sizeof(v->detail),
+			 "testcase mechanism %u out of range (not normalized)",
+			 tc->mechanism);
+		return 0;
+	}
+	if (res->magic != GC_RESULT_MAGIC) {
+		snprintf(v->detail, sizeof(v->detail),
+			 "result magic 0x%08x, expected 0x%08x", res->magic,
+			 GC_RESULT_MAGIC);
+		return 0;
+	}
+	return run_is_valid(&res->mech, "mechanism", v) &&
+	       run_is_valid(&res->ref, "reference", v);
+}
+
+/*
+ * A ring-0 fault in either run is a finding: in the mechanism run it is the
+ * bug under test, in the reference run the hardened kernel itself broke.
+ * The mechanism's fault is the one reported when both faulted.
+ */
+static int judge_kernel_faults(const struct gc_result *res, struct verdict *v)
+{
+	int mech_faulted = res->mech.end == GC_END_KERNEL_FAULT;
+	int ref_faulted = res->ref.end == GC_END_KERNEL_FAULT;
+
+	if (!mech_faulted && !ref_faulted)
+		return 0;
+	verdict_raise(v, VERDICT_KERNEL_FAULT);
+	v->fault_in_ref = !mech_faulted;
+	v->fault = mech_faulted ? res->mech.fault : res->ref.fault;
+	if (mech_faulted && ref_faulted)
+		snprintf(v->detail, sizeof(v->detail),
+			 "the reference run faulted too: vector %u error "
+			 "0x%x at 0x%" PRIx64,
+			 res->ref.fault.vector, res->ref.fault.error_code,
+			 res->ref.fault.rip);
+	return 1;
+}
+
+static void diff_add(struct verdict *v, const char *field, uint64_t mech,
+		     uint64_t ref)
+{
+	struct field_diff *d;
+
+	if (v->n_diffs >= VERDICT_MAX_DIFFS)
+		return;
+	d = &v->diffs[v->n_diffs++];
+	snprintf(d->field, sizeof(d->field), "%s", field);
+	d->mech = mech;
+	d->ref = ref;
+}
+
+static void compare_value(struct verdict *v, const char *field, uint64_t mech,
+			  uint64_t ref, uint64_t may_differ)
+{
+	if ((mech ^ ref) & ~may_differ)
+		diff_add(v, field, mech, ref);
+}
+
+/* LANDED and USER_FAULT capture a user state; the other ends do not. */
+static int run_has_state(const struct gc_run *run)
+{
+	return run->end == GC_END_LANDED || run->end == GC_END_USER_FAULT;
+}
+
+static void compare_states(const struct gc_testcase *tc,
+			   const struct gc_run *mech, const struct gc_run *ref,
+			   struct verdict *v)
+{
+	enum gc_user_mode mode = tc_mode(tc);
+
+	for (unsigned f = 0; f < SF_COUNT; f++)
+		compare_value(v, state_fields[f].name,
+			      state_field_get(&mech->state, f),
+			      state_field_get(&ref->state, f),
+			      allowed_diff_bits(tc->mechanism, mode, f));
+}
+
+static void compare_exc_field(struct verdict *v, uint8_t i, const char *what,
+			      uint64_t mech, uint64_t ref)
+{
+	char field[sizeof(v->diffs[0].field)];
+
+	snprintf(field, sizeof(field), "exc[%u].%s", i, what);
+	compare_value(v, field, mech, ref, 0);
+}
+
+static void compare_exception(struct verdict *v, uint8_t i,
+			      const struct gc_exception *mech,
+			      const struct gc_exception *ref)
+{
+	compare_exc_field(v, i, "vector", mech->vector, ref->vector);
+	compare_exc_field(v, i, "error_code", mech->error_code,
+			  ref->error_code);
+	compare_exc_field(v, i, "rip", mech->rip, ref->rip);
+	if (mech->vector != ref->vector)
+		return;
+	/*
+	 * The cr2 slot holds what a signal handler is given: CR2 for #PF,
+	 * DR6 for #DB (the cause: single step or which breakpoint).
+	 */
+	if (mech->vector == X86_TRAP_PF)
+		compare_exc_field(v, i, "cr2", mech->cr2, ref->cr2);
+	if (mech->vector == X86_TRAP_DB)
+		compare_exc_field(v, i, "dr6", mech->cr2, ref->cr2);
+}
+
+/* The counts, then the exceptions both runs kept, in order. */
+static void compare_exceptions(const struct gc_run *mech,
+			       const struct gc_run *ref, struct verdict *v)
+{
+	unsigned n = run_kept_exc(mech);
+
+	if (run_kept_exc(ref) < n)
+		n = run_kept_exc(ref);
+	compare_value(v, "n_exc", mech->n_exc, ref->n_exc, 0);
+	for (uint8_t i = 0; i < n; i++)
+		compare_exception(v, i, &mech->exc[i], &ref->exc[i]);
+}
+
+static void compare_runs(const struct gc_testcase *tc,
+			 const struct gc_result *res, struct verdict *v)
+{
+	compare_value(v, "end", res->mech.end, res->ref.end, 0);
+	if (run_has_state(&res->mech) && run_has_state(&res->ref))
+		compare_states(tc, &res->mech, &res->ref, v);
+	compare_exceptions(&res->mech, &res->ref, v);
+	if (v->n_diffs)
+		verdict_raise(v, VERDICT_DIVERGENCE);
+}
+
+void oracle_judge(const struct gc_testcase *tc, const struct case_outcome *out,
+		  struct verdict *v)
+{
+	const struct gc_result *res = &out->result;
+
+	memset(v, 0, sizeof(*v));
+	v->cls = VERDICT_PASS;
+	if (out->status != CASE_OK) {
+		judge_status(out, v);
+		return;
+	}
+	if (!result_is_valid(tc, res, v)) {
+		v->cls = VERDICT_ERROR;
+		return;
+	}
+	hazards_judge(&res->mech, v);
+	if (v->n_hazards)
+		verdict_raise(v, VERDICT_HAZARD);
+	if (!judge_kernel_faults(res, v))
+		compare_runs(tc, res, v);
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the oracle compares, and the differences it allows. Every rule here
+ * has a row in the allowed-difference table of docs/semantics.md with the
+ * same name and reason.
+ *
+ * Deliberately absent (see docs/semantics.md for why): RCX/R11 on
+ * syscall64 (the reference emulates them), RF (the reference returns it
+ * exactly as a correct kernel does), #DB counts under TF (an extra #DB is
+ * how E3 shows), the AMD SS cache (a hazard, not a mask).
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "rules.h"
+
+#define GPR_FIELD(reg, str)                                           \
+	[SF_GPR0 + GC_##reg] = {str,                                  \
+				offsetof(struct gc_user_state, gpr) + \
+					GC_##reg * sizeof(uint64_t),  \
+				8}
+#define SEL_FIELD(reg, str)                                           \
+	[SF_SEL0 + GC_##reg] = {str,                                  \
+				offsetof(struct gc_user_state, sel) + \
+					GC_##reg * sizeof(uint16_t),  \
+				2}
+#define U64_FIELD(idx, member) \
+	[idx] = {#member, offsetof(struct gc_user_state, member), 8}
+
+const struct state_field_desc state_fields[SF_COUNT] = {
+	GPR_FIELD(RAX, "rax"),
+	GPR_FIELD(RCX, "rcx"),
+	GPR_FIELD(RDX, "rdx"),
+	GPR_FIELD(RBX, "rbx"),
+	GPR_FIELD(RSP, "rsp"),
+	GPR_FIELD(RBP, "rbp"),
+	GPR_FIELD(RSI, "rsi"),
+	GPR_FIELD(RDI, "rdi"),
+	GPR_FIELD(R8, "r8"),
+	GPR_FIELD(R9, "r9"),
+	GPR_FIELD(R10, "r10"),
+	GPR_FIELD(R11, "r11"),
+	GPR_FIELD(R12, "r12"),
+	GPR_FIELD(R13, "r13"),
+	GPR_FIELD(R14, "r14"),
+	GPR_FIELD(R15, "r15"),
+	U64_FIELD(SF_RIP, rip),
+	U64_FIELD(SF_RFLAGS, rflags),
+	U64_FIELD(SF_FS_BASE, fs_base),
+	U64_FIELD(SF_GS_BASE, gs_base),
+	SEL_FIELD(ES, "es"),
+	SEL_FIELD(CS, "cs"),
+	SEL_FIELD(SS, "ss"),
+	SEL_FIELD(DS, "ds"),
+	SEL_FIELD(FS, "fs"),
+	SEL_FIELD(GS, "gs"),
+};
+
+#define UPPER_HALF 0xffffffff00000000ull
+
+const struct allowed_diff allowed_diffs[] = {
+	{
+		.name = "compat_gpr_upper_halves",
+		.reason = "GPR bits 63:32 are architecturally undefined "
+			  "after leaving 64-bit mode (edge-cases.md §1)",
+		.modes = MODE_BIT(GC_MODE_COMPAT),
+		.fields = SF_ALL_GPRS,
+		.may_differ = UPPER_HALF,
+	},
+	{
+		.name = "compat_rip_upper_half",
+		.reason = "compat code runs on EIP: RIP bits 63:32 are not "
+			  "user-visible there (a return to 64-bit mode shows "
+			  "as a cs difference)",
+		.modes = MODE_BIT(GC_MODE_COMPAT),
+		.fields = SF_BIT(SF_RIP),
+		.may_differ = UPPER_HALF,
+	},
+};
+const size_t allowed_diff_count =
+	sizeof(allowed_diffs) / sizeof(allowed_diffs[0]);
+
+uint64_t state_field_get(const struct gc_user_state *st, enum state_field f)
+{
+	const struct state_field_desc *d = &state_fields[f];
+	uint64_t v = 0;
+
+	/* Little-endian host: a narrow field lands in the low bytes. */
+	memcpy(&v, (const uint8_t *)st + d->offset, d->size);
+	return v;
+}
+
+const struct state_field_desc *state_field_by_name(const char *name)
+{
+	for (unsigned f = 0; f < SF_COUNT; f++)
+		if (!strcmp(state_fields[f].name, name))
+			return &state_fields[f];
+	return NULL;
+}
+
+static int rule_applies(const struct allowed_diff *r, unsigned mechanism,
+			enum gc_user_mode mode)
+{
+	if (r->mechanisms && !(r->mechanisms & MECH_BIT(mechanism)))
+		return 0;
+	if (r->modes && !(r->modes & MODE_BIT(mode)))
+		return 0;
+	return 1;
+}
+
+uint64_t allowed_diff_bits(unsigned mechanism, enum gc_user_mode mode,
+			   enum state_field f)
+{
+	uint64_t bits = 0;
+
+	for (size_t i = 0; i < allowed_diff_count; i++) {
+		const struct allowed_diff *r = &allowed_diffs[i];
+
+		if ((r->fields & SF_BIT(f)) && rule_applies(r, mechanism, mode))
+			bits |= r->may_differ;
+	}
+	return bits;
+}

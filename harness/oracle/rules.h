@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Oracle internals: the user-state fields it compares, the table of allowed
+ * differences per mechanism and mode (rules.c), and the hazard check
+ * (hazards.c). docs/semantics.md is the prose form of both tables; a rule
+ * here that is not there is a bug.
+ */
+#ifndef GC_ORACLE_RULES_H
+#define GC_ORACLE_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi.h"
+#include "arch/traps.h"
+#include "verdict.h"
+
+/* The compared fields of struct gc_user_state, in diff order. */
+enum state_field {
+	SF_GPR0 = 0, /* SF_GPR0 + GC_RAX .. SF_GPR0 + GC_R15 */
+	SF_RIP = SF_GPR0 + GC_NR_GPRS,
+	SF_RFLAGS,
+	SF_FS_BASE,
+	SF_GS_BASE,
+	SF_SEL0, /* SF_SEL0 + GC_ES .. SF_SEL0 + GC_GS */
+	SF_COUNT = SF_SEL0 + GC_NR_SREGS
+};
+_Static_assert(SF_COUNT <= 32, "field sets are 32-bit masks");
+#define SF_BIT(f)   (1u << (f))
+#define SF_ALL_GPRS (SF_BIT(SF_GPR0 + GC_NR_GPRS) - SF_BIT(SF_GPR0))
+
+struct state_field_desc {
+	const char *name; /* "rax", "rip", "cs": the names diffs carry */
+	uint16_t offset;  /* into struct gc_user_state */
+	uint8_t size;	  /* bytes */
+};
+extern const struct state_field_desc state_fields[SF_COUNT];
+
+uint64_t state_field_get(const struct gc_user_state *st, enum state_field f);
+/* The field's descriptor by diff name, or NULL (e.g. "exc[0].rip"). */
+const struct state_field_desc *state_field_by_name(const char *name);
+
+#define MECH_BIT(m) (1u << (m))
+#define MODE_BIT(m) (1u << (m))
+
+/*
+ * One allowed difference: in the listed fields, the bits of may_differ may
+ * differ between the mechanism and the reference run. A rule applies to a
+ * testcase when both its mechanism and its mode filter match.
+ */
+struct allowed_diff {
+	const char *name;    /* "compat_gpr_upper_halves" */
+	const char *reason;  /* one line, as in docs/semantics.md */
+	uint32_t mechanisms; /* MECH_BIT()s; 0: every mechanism */
+	uint32_t modes;	     /* MODE_BIT()s; 0: every mode */
+	uint32_t fields;     /* SF_BIT()s */
+	uint64_t may_differ;
+};
+extern const struct allowed_diff allowed_diffs[];
+extern const size_t allowed_diff_count;
+
+/* The union of may_differ over the rules that apply to this field. */
+uint64_t allowed_diff_bits(unsigned mechanism, enum gc_user_mode mode,
+			   enum state_field f);
+
+/* Adds every hazard rule that one of the kept mechanism-run exits trips. */
+void hazards_judge(const struct gc_run *mech, struct verdict *v);
+
+/* Array lengths the guest claims, clamped to what the arrays hold. */
+static inline unsigned run_kept_exc(const struct gc_run *run)
+{
+	return run->n_exc < GC_MAX_EXC ? run->n_exc : GC_MAX_EXC;
+}
+
+static inline unsigned run_kept_exits(const struct gc_run *run)
+{
+	return run->n_exits < GC_MAX_EXITS ? run->n_exits : GC_MAX_EXITS;
+}
+
+#endif

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The defenses table: one row per enum gc_defense, in enum order, naming
+ * the check, its edge-case catalog entry, the seed that proves the fuzzer
+ * finds it, and the verdict that seed must get with the check off.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "defenses.h"
+
+#define SEED(name) "seeds/defenses/" name ".tc"
+#define DEFENSE(id, name_, case_, expected_, summary_) \
+	[id] = {.name = name_,                         \
+		.bit = id,                             \
+		.catalog_case = case_,                 \
+		.seed = SEED(name_),                   \
+		.expected = expected_,                 \
+		.summary = summary_}
+
+const struct defense defenses[] = {
+	DEFENSE(GC_DEF_SYSRET_CANONICAL_RIP, "sysret_canonical_rip", "E1",
+		"hazard",
+		"SYSRET only to a canonical RIP (Intel #GPs in ring 0 on the "
+		"user stack otherwise, CVE-2012-0217)"),
+	DEFENSE(GC_DEF_SYSRET_RCX_IS_RIP, "sysret_rcx_is_rip", "E2",
+		"divergence",
+		"SYSRET only if RCX == RIP (SYSRET jumps to RCX)"),
+	DEFENSE(GC_DEF_SYSRET_R11_IS_RFLAGS, "sysret_r11_is_rflags", "E2",
+		"divergence",
+		"SYSRET only if R11 == RFLAGS (SYSRET loads RFLAGS from R11)"),
+	DEFENSE(GC_DEF_SYSRET_NO_TF_RF, "sysret_no_tf_rf", "E3", "divergence",
+		"IRET, not SYSRET, when TF or RF is set (SYSRET traps at once "
+		"on TF and cannot restore RF)"),
+	DEFENSE(GC_DEF_SYSRET_USER_CS_SS, "sysret_user_cs_ss", "E2",
+		"divergence",
+		"SYSRET only if CS and SS are the flat user selectors it "
+		"loads"),
+	DEFENSE(GC_DEF_ENTRY_CLEAR_DF, "entry_clear_df", "E7", "divergence",
+		"CLD on int $0x80 entry (INT n does not clear DF; kernel "
+		"string copies run backwards)"),
+	DEFENSE(GC_DEF_IRET_FAULT_FIXUP, "iret_fault_fixup", "E9",
+		"kernel_fault",
+		"a fault on the exit IRET becomes a user fault "
+		"(fixup_bad_iret)"),
+	DEFENSE(GC_DEF_SYSCALL_STACK_SWITCH, "syscall_stack_switch", "E11",
+		"kernel_fault",
+		"switch to the kernel stack first thing on SYSCALL entry "
+		"(SYSCALL leaves the user RSP)"),
+};
+const size_t defense_count = sizeof(defenses) / sizeof(defenses[0]);
+
+_Static_assert(sizeof(defenses) / sizeof(defenses[0]) == GC_DEF_COUNT,
+	       "one row per enum gc_defense");
+
+const struct defense *defense_by_name(const char *name)
+{
+	for (size_t i = 0; i < defense_count; i++)
+		if (!strcmp(defenses[i].name, name))
+			return &defenses[i];
+	return NULL;
+}
+
+/* The bits one name stands for: a defense, or "all". */
+static int defense_bits(const char *name, uint64_t *bits)
+{
+	const struct defense *d;
+
+	if (!strcmp(name, "all")) {
+		*bits = GC_DEFENSES_ALL;
+		return 0;
+	}
+	d = defense_by_name(name);
+	if (!d)
+		return -1;
+	*bits = 1ull << d->bit;
+	return 0;
+}
+
+/* Copies the next comma-separated name, trimmed, into name; advances *s.
+ * Returns the name's full length, which may exceed what fits. */
+static size_t next_name(const char **s, char *name, size_t len)
+{
+	const char *start = *s, *end = strchr(start, ',');
+
+	if (!end)
+		end = start + strlen(start);
+	*s = *end ? end + 1 : end;
+	while (start < end && isspace((unsigned char)*start))
+		start++;
+	while (end > start && isspace((unsigned char)end[-1]))
+		end--;
+	snprintf(name, len, "%.*s", (int)(end - start), start);
+	return (size_t)(end - start);
+}
+
+/* Empty names ("a,,b", a trailing comma) are skipped: they name nothing. */
+int defenses_disable_list(const char *list, uint64_t *enabled, char *err,
+			  size_t errlen)
+{
+	uint64_t off = 0, bits;
+	char name[64];
+
+	while (*list) {
+		size_t n = next_name(&list, name, sizeof(name));
+
+		if (!n)
+			continue;
+		if (n >= sizeof(name) || defense_bits(name, &bits)) {
+			snprintf(err, errlen,
+				 "unknown defense '%s' (see 'gatecrash "
+				 "defenses')",
+				 name);
+			return -1;
+		}
+		off |= bits;
+	}
+	*enabled &= ~off;
+	return 0;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The binary form: the bytes of struct gc_testcase, little-endian, as the
+ * fuzzers mutate them. Decoding never fails; see normalize.c for what a
+ * byte string is turned into.
+ */
+#include <string.h>
+
+#include "arch/segment.h"
+#include "testcase.h"
+
+static const char *const mechanism_names[GC_MECH_COUNT] = {
+	[GC_MECH_INT80_64] = "int80_64",
+	[GC_MECH_INT80_COMPAT] = "int80_compat",
+	[GC_MECH_SYSCALL64] = "syscall64",
+};
+
+void tc_decode(const uint8_t *buf, size_t len, struct gc_testcase *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (len > sizeof(*out))
+		len = sizeof(*out);
+	if (len)
+		memcpy(out, buf, len);
+	tc_normalize(out);
+}
+
+void tc_encode(const struct gc_testcase *tc,
+	       uint8_t out[sizeof(struct gc_testcase)])
+{
+	struct gc_testcase copy = *tc;
+
+	tc_normalize(&copy);
+	memcpy(out, &copy, sizeof(copy));
+}
+
+void tc_default(struct gc_testcase *tc)
+{
+	tc_decode(NULL, 0, tc);
+}
+
+enum gc_user_mode tc_mode(const struct gc_testcase *tc)
+{
+	return tc->mechanism == GC_MECH_INT80_COMPAT ? GC_MODE_COMPAT
+						     : GC_MODE_64;
+}
+
+uint16_t tc_mode_cs(enum gc_user_mode mode)
+{
+	return mode == GC_MODE_COMPAT ? __USER32_CS : __USER_CS;
+}
+
+const char *tc_mechanism_name(unsigned mechanism)
+{
+	return mechanism < GC_MECH_COUNT ? mechanism_names[mechanism] : "?";
+}
+
+int tc_mechanism_from_name(const char *name)
+{
+	for (unsigned i = 0; i < GC_MECH_COUNT; i++)
+		if (!strcmp(name, mechanism_names[i]))
+			return (int)i;
+	return -1;
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Printing the text form: the header, the mechanism, then only what differs
+ * from the defaults, so a testcase reads as "what is special about it".
+ * Comments name what a number means; the parser ignores them.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arch/segment.h"
+#include "testcase.h"
+
+#define COMMENT_COLUMN 32
+
+static const char *syscall_name(uint64_t rax)
+{
+	static const char *const names[GC_SYS_COUNT] = {
+		[GC_SYS_NOP] = "nop",
+		[GC_SYS_GETPID] = "getpid",
+		[GC_SYS_SET_RETURN_STATE] = "set_return_state",
+	};
+
+	/* The kernel dispatches on EAX. */
+	return (uint32_t)rax < GC_SYS_COUNT ? names[(uint32_t)rax] : NULL;
+}
+
+static const char *gdt_selector_name(uint16_t sel)
+{
+	static const struct {
+		uint16_t sel;
+		const char *name;
+	} names[] = {
+		{__KERNEL32_CS, "KERNEL32_CS"},
+		{__KERNEL_CS, "KERNEL_CS"},
+		{__KERNEL_DS, "KERNEL_DS"},
+		{__USER32_CS, "USER32_CS"},
+		{__USER_DS, "USER_DS"},
+		{__USER_CS, "USER_CS"},
+		{__TSS_SEL, "TSS"},
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].sel == sel)
+			return names[i].name;
+	return NULL;
+}
+
+/* "USER_DS", "null RPL2", "GDT[7] RPL3", "LDT[1] RPL3". */
+static void describe_selector(uint16_t sel, char *buf, size_t len)
+{
+	const char *name = gdt_selector_name(sel);
+	unsigned index = sel >> 3, rpl = sel & SEG_RPL_MASK;
+
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else if (!(sel & ~SEG_RPL_MASK))
+		snprintf(buf, len, "null RPL%u", rpl);
+	else
+		snprintf(buf, len, "%s[%u] RPL%u",
+			 sel & SEG_TI_LDT ? "LDT" : "GDT", index, rpl);
+}
+
+static void field_comment(const struct tc_field *f, uint64_t v, char *buf,
+			  size_t len)
+{
+	const char *name;
+
+	buf[0] = '\0';
+	if (f->kind == TCF_RFLAGS) {
+		tc_format_rflags(v, buf, len);
+	} else if (f->kind == TCF_SELECTOR) {
+		describe_selector((uint16_t)v, buf, len);
+	} else if (!strcmp(f->name, "rax")) {
+		name = syscall_name(v);
+		if (name)
+			snprintf(buf, len, "%s", name);
+	}
+}
+
+static void print_field(FILE *f, const struct gc_testcase *tc,
+			const struct tc_field *field)
+{
+	uint64_t v = tc_field_get(tc, field);
+	char line[64], comment[160];
+	const char *mech;
+
+	if (field->kind == TCF_MECHANISM) {
+		/* An out-of-range mechanism only exists before normalizing;
+		 * print it as it is rather than hide it. */
+		mech = tc_mechanism_name((unsigned)v);
+		if (v < GC_MECH_COUNT)
+			fprintf(f, "%s = %s\n", field->name, mech);
+		else
+			fprintf(f, "%s = %" PRIu64 "\n", field->name, v);
+		return;
+	}
+	snprintf(line, sizeof(line), "%s = 0x%" PRIx64, field->name, v);
+	field_comment(field, v, comment, sizeof(comment));
+	if (comment[0])
+		fprintf(f, "%-*s # %s\n", COMMENT_COLUMN - 1, line, comment);
+	else
+		fprintf(f, "%s\n", line);
+}
+
+void tc_print_text(FILE *f, const struct gc_testcase *tc)
+{
+	fprintf(f, "%s\n", TC_TEXT_HEADER);
+	for (size_t i = 0; i < tc_nr_fields; i++)
+		if (tc_fields[i].kind == TCF_MECHANISM ||
+		    tc_field_is_set(tc, &tc_fields[i]))
+			print_field(f, tc, &tc_fields[i]);
+}

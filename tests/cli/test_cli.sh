@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# The command-line contract scripts rely on (design.md, issue 2): exit
+# statuses 0/1/2, one-line errors, --json shapes, convert round trips.
+# usage: test_cli.sh GATECRASH SOURCE_DIR
+set -u
+gc=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "[ OK ] $1"; }
+bad() { fail=$((fail + 1)); echo "[FAIL] $1"; }
+
+# expect_status WANT NAME CMD...: run CMD, check its exit status.
+expect_status() {
+	local want=$1 name=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	local got=$?
+	if [ "$got" -eq "$want" ]; then ok "$name"; else
+		bad "$name: exit $got, want $want"; sed 's/^/    /' "$tmp/err" | head -5
+	fi
+}
+
+# one_line_error NAME: the last command's stderr is one "gatecrash: " line.
+one_line_error() {
+	if [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^gatecrash: ' "$tmp/err"; then
+		ok "$1: one-line error"
+	else
+		bad "$1: stderr is not one 'gatecrash: ' line"; sed 's/^/    /' "$tmp/err" | head -5
+	fi
+}
+
+json_lines_valid() {
+	if python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    json.loads(l)' "$tmp/out"; then ok "$1: valid JSON"; else bad "$1: invalid JSON"; fi
+}
+
+expect_status 0 "--help" "$gc" --help
+grep -q "run" "$tmp/out" && ok "--help lists run" || bad "--help lists run"
+for cmd in run convert defenses probe; do
+	expect_status 0 "$cmd --help" "$gc" "$cmd" --help
+done
+
+expect_status 2 "unknown subcommand" "$gc" frobnicate
+one_line_error "unknown subcommand"
+expect_status 2 "bad flag" "$gc" run --bogus "$src/seeds/minimal"
+one_line_error "bad flag"
+expect_status 2 "missing file" "$gc" run "$tmp/does-not-exist.tc"
+one_line_error "missing file"
+expect_status 2 "unknown defense" "$gc" run --disable no_such_defense "$src/seeds/minimal"
+one_line_error "unknown defense"
+grep -q "no_such_defense" "$tmp/err" && ok "unknown defense named" || bad "unknown defense named"
+expect_status 2 "no files" "$gc" run
+one_line_error "no files"
+
+printf 'gatecrash-testcase 1\nmechanism = syscall64\nrax = 0x1\nbogus_field = 3\n' >"$tmp/bad.tc"
+expect_status 2 "text syntax error" "$gc" run "$tmp/bad.tc"
+one_line_error "text syntax error"
+grep -q "line 4" "$tmp/err" && ok "syntax error names line 4" || bad "syntax error names line 4"
+
+expect_status 0 "minimal seeds pass" "$gc" run --json "$src/seeds/minimal"
+json_lines_valid "run --json"
+[ "$(grep -c '"verdict": *"pass"' "$tmp/out")" -eq 3 ] && ok "three pass verdicts" || bad "three pass verdicts"
+for key in file mechanism verdict fields; do
+	grep -q "\"$key\"" "$tmp/out" && ok "run --json has $key" || bad "run --json has $key"
+done
+
+expect_status 1 "defense off is found" "$gc" run --json --disable sysret_rcx_is_rip \
+	"$src/seeds/defenses/sysret_rcx_is_rip.tc"
+grep -q '"divergence"' "$tmp/out" && grep -q '"rip"' "$tmp/out" &&
+	ok "divergence in rip reported" || bad "divergence in rip reported"
+expect_status 1 "text mode finding" "$gc" run --disable entry_clear_df "$src/seeds/defenses/entry_clear_df.tc"
+grep -q "divergence" "$tmp/out" && ok "text verdict printed" || bad "text verdict printed"
+
+printf '\001\002\377\377\017' >"$tmp/truncated.bin"
+expect_status 0 "truncated binary testcase decodes and runs" "$gc" run "$tmp/truncated.bin"
+head -c 4096 /dev/urandom >"$tmp/random.bin"
+"$gc" run "$tmp/random.bin" >/dev/null 2>"$tmp/err"
+st=$?
+[ "$st" -eq 0 ] || [ "$st" -eq 1 ] && ok "random bytes run (exit $st)" || bad "random bytes: exit $st"
+
+# text -> binary -> text gives the canonical text; that text -> binary
+# gives the same bytes again.
+for seed in "$src"/seeds/defenses/*.tc "$src"/seeds/minimal/*.tc; do
+	name=$(basename "$seed" .tc)
+	if "$gc" convert "$seed" -o "$tmp/$name.bin" 2>"$tmp/err" &&
+		"$gc" convert "$tmp/$name.bin" -o "$tmp/$name.back.tc" 2>>"$tmp/err" &&
+		"$gc" convert "$seed" --to text >"$tmp/$name.canon.tc" 2>>"$tmp/err" &&
+		cmp -s "$tmp/$name.back.tc" "$tmp/$name.canon.tc" &&
+		"$gc" convert "$tmp/$name.back.tc" -o "$tmp/$name.again.bin" 2>>"$tmp/err" &&
+		cmp -s "$tmp/$name.bin" "$tmp/$name.again.bin"; then
+		ok "convert round trip $name"
+	else
+		bad "convert round trip $name"; sed 's/^/    /' "$tmp/err" | head -3
+	fi
+done
+
+expect_status 0 "defenses --json" "$gc" defenses --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d) >= 5 and all(k in d[0] for k in ("name","case","seed"))' "$tmp/out" &&
+	ok "defenses --json shape" || bad "defenses --json shape"
+while read -r seedpath; do
+	[ -f "$src/$seedpath" ] && ok "defense seed exists: $seedpath" || bad "defense seed missing: $seedpath"
+done < <(python3 -c 'import json,sys; [print(d["seed"]) for d in json.load(open(sys.argv[1]))]' "$tmp/out")
+
+expect_status 0 "probe tcg" "$gc" probe --backend tcg --json
+grep -q '"usable": true' "$tmp/out" && ok "tcg usable" || bad "tcg usable"
+expect_status 2 "missing qemu" "$gc" run --qemu "$tmp/no-qemu" "$src/seeds/minimal"
+one_line_error "missing qemu"
+expect_status 2 "missing kernel" "$gc" run --kernel "$tmp/no-kernel.elf" "$src/seeds/minimal"
+one_line_error "missing kernel"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

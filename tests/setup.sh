@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what gatecrash needs on Debian 12 (run as root): the host and
+# kernel toolchains, QEMU for the tcg backend, python3 for the JSON checks.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+packages=(cmake make gcc libc6-dev clang lld qemu-system-x86 python3)
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "gatecrash: packages present: ${packages[*]}"

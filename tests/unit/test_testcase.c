@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: MIT */
+/* The binary codec: decoding never fails, always normalizes, round-trips. */
+#include "test.h"
+
+#include "arch/processor-flags.h"
+#include "arch/segment.h"
+#include "testcase.h"
+
+#define TC_SIZE sizeof(struct gc_testcase)
+
+/* xorshift64*: a fixed, portable sequence, so a failure reproduces. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dull;
+}
+
+static void random_bytes(uint8_t *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)rng();
+}
+
+static int is_canonical(uint64_t addr)
+{
+	uint64_t top = addr >> 47;
+
+	return top == 0 || top == 0x1ffff;
+}
+
+static int in_set(uint16_t v, const uint16_t *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i] == v)
+			return 1;
+	return 0;
+}
+
+TEST(random_inputs_decode_normalized_and_round_trip)
+{
+	static const uint16_t data_ok[] = {0,	      1,	   2,	     3,
+					   __USER_DS, __USER32_CS, __USER_CS};
+	uint8_t in[2 * TC_SIZE], out[TC_SIZE], again[TC_SIZE];
+
+	for (int i = 0; i < 100000; i++) {
+		size_t len = (size_t)(rng() % (2 * TC_SIZE + 1));
+		struct gc_testcase tc, tc2;
+
+		random_bytes(in, len);
+		tc_decode(in, len, &tc);
+		memcpy(out, &tc, TC_SIZE);
+		tc_normalize(&tc);
+		ASSERT(!memcmp(out, &tc, TC_SIZE));
+		tc_encode(&tc, again);
+		ASSERT(!memcmp(out, again, TC_SIZE));
+		tc_decode(again, TC_SIZE, &tc2);
+		ASSERT(!memcmp(&tc, &tc2, TC_SIZE));
+		/* Invariants, independently of how normalize gets there. */
+		ASSERT(tc.mechanism < GC_MECH_COUNT);
+		ASSERT(is_canonical(tc.fs_base) && is_canonical(tc.gs_base));
+		ASSERT(tc.rflags & X86_EFLAGS_IF);
+		ASSERT_EQ(tc.sel[GC_SS], __USER_DS);
+		ASSERT_EQ(tc.sel[GC_CS], tc_mode_cs(tc_mode(&tc)));
+		ASSERT(in_set(tc.sel[GC_DS], data_ok, 7));
+		ASSERT(in_set(tc.sel[GC_GS], data_ok, 7));
+		ASSERT_EQ(tc.ret_mask & ~GC_RET_ALL, 0);
+	}
+}
+
+TEST(short_input_keeps_its_prefix)
+{
+	uint8_t in[TC_SIZE];
+	struct gc_testcase tc;
+
+	memset(in, 0, sizeof(in));
+	in[1] = GC_MECH_SYSCALL64;
+	in[8] = 0x42; /* rax, low byte */
+	tc_decode(in, 9, &tc);
+	ASSERT_EQ(tc.mechanism, GC_MECH_SYSCALL64);
+	ASSERT_EQ(tc.gpr[GC_RAX], 0x42);
+	ASSERT_EQ(tc.gpr[GC_RCX], 0);
+}
+
+TEST(empty_input_is_default)
+{
+	struct gc_testcase a, b, z;
+	uint8_t zeros[TC_SIZE] = {0};
+
+	tc_decode(NULL, 0, &a);
+	tc_default(&b);
+	ASSERT(!memcmp(&a, &b, TC_SIZE));
+	tc_decode(zeros, sizeof(zeros), &z);
+	ASSERT(!memcmp(&a, &z, TC_SIZE));
+	ASSERT_EQ(a.version, GC_TESTCASE_VERSION);
+	ASSERT_EQ(a.mechanism, GC_MECH_INT80_64);
+	ASSERT_EQ(a.rflags, 0x202);
+	ASSERT_EQ(a.sel[GC_CS], __USER_CS);
+	ASSERT_EQ(a.sel[GC_SS], __USER_DS);
+	ASSERT_EQ(a.sel[GC_DS] | a.sel[GC_ES] | a.sel[GC_FS] | a.sel[GC_GS], 0);
+	ASSERT_EQ(a.ret_mask, 0);
+}
+
+TEST(long_input_is_truncated)
+{
+	uint8_t in[TC_SIZE + 16];
+	struct gc_testcase a, b;
+
+	random_bytes(in, sizeof(in));
+	tc_decode(in, sizeof(in), &a);
+	tc_decode(in, TC_SIZE, &b);
+	ASSERT(!memcmp(&a, &b, TC_SIZE));
+}
+
+TEST(mechanism_wraps)
+{
+	struct gc_testcase tc;
+
+	tc_default(&tc);
+	tc.mechanism = 200;
+	tc_normalize(&tc);
+	ASSERT_EQ(tc.mechanism, 200 % GC_MECH_COUNT);
+	ASSERT_EQ(tc.mechanism, GC_MECH_SYSCALL64);
+}
+
+TEST(rflags_keeps_only_what_user_mode_holds)
+{
+	struct gc_testcase tc;
+
+	tc_default(&tc);
+	tc.rflags = ~0ull;
+	tc_normalize(&tc);
+	/* CF PF AF ZF SF TF DF OF NT AC ID, plus FIXED and IF. */
+	ASSERT_EQ(tc.rflags, 0x244fd7);
+	tc.rflags = 0;
+	tc_normalize(&tc);
+	ASSERT_EQ(tc.rflags, X86_EFLAGS_FIXED | X86_EFLAGS_IF);
+}
+
+TEST(ret_rflags_is_left_alone)
+{
+	struct gc_testcase tc;
+
+	tc_default(&tc);
+	tc.ret_mask = GC_RET_RFLAGS;
+	tc.ret.rflags = ~0ull;
+	tc_normalize(&tc);
+	ASSERT_EQ(tc.ret.rflags, ~0ull);
+}
+
+TEST(bases_become_canonical)
+{
+	struct gc_testcase tc;
+
+	tc_default(&tc);
+	tc.fs_base = 0x0000800000000000ull;
+	tc.gs_base = 0x12347fffdeadbeefull;
+	tc_normalize(&tc);
+	ASSERT_EQ(tc.fs_base, 0xffff800000000000ull);
+	ASSERT_EQ(tc.gs_base, 0x00007fffdeadbeefull);
+}
+
+TEST(selectors_outside_their_set_are_mapped_into_it)
+{
+	struct gc_testcase tc;
+
+	tc_default(&tc);
+	tc.sel[GC_DS] = 0x7;	     /* 7 % 7 = 0 */
+	tc.sel[GC_ES] = 0x10;	     /* kernel CS: 16 % 7 = 2 */
+	tc.sel[GC_FS] = __USER32_CS; /* allowed: stays */
+	tc.sel[GC_SS] = 0;	     /* SS may only be USER_DS */
+	tc.sel[GC_CS] = 0x1234;
+	tc.mechanism = GC_MECH_INT80_COMPAT;
+	tc_normalize(&tc);
+	ASSERT_EQ(tc.sel[GC_DS], 0);
+	ASSERT_EQ(tc.sel[GC_ES], 2);
+	ASSERT_EQ(tc.sel[GC_FS], __USER32_CS);
+	ASSERT_EQ(tc.sel[GC_SS], __USER_DS);
+	ASSERT_EQ(tc.sel[GC_CS], __USER32_CS);
+	ASSERT_EQ(tc_mode(&tc), GC_MODE_COMPAT);
+}
+
+TEST(unmasked_ret_fields_are_zeroed)
+{
+	struct gc_testcase tc;
+
+	tc_default(&tc);
+	tc.ret_mask = GC_RET_GPR(GC_RCX) | (1u << 31);
+	tc.ret.gpr[GC_RCX] = 0x1111;
+	tc.ret.gpr[GC_RAX] = 0x2222;
+	tc.ret.rip = 0x3333;
+	tc.ret.ss = 0x44;
+	tc.ret.reserved = 5;
+	tc.reserved1 = 6;
+	tc.reserved0[1] = 7;
+	tc.version = 9;
+	tc_normalize(&tc);
+	ASSERT_EQ(tc.ret_mask, GC_RET_GPR(GC_RCX));
+	ASSERT_EQ(tc.ret.gpr[GC_RCX], 0x1111);
+	ASSERT_EQ(tc.ret.gpr[GC_RAX], 0);
+	ASSERT_EQ(tc.ret.rip, 0);
+	ASSERT_EQ(tc.ret.ss, 0);
+	ASSERT_EQ(tc.ret.reserved | tc.reserved1 | tc.reserved0[1], 0);
+	ASSERT_EQ(tc.version, GC_TESTCASE_VERSION);
+}
+
+TEST(mechanism_names)
+{
+	ASSERT_STREQ(tc_mechanism_name(GC_MECH_INT80_64), "int80_64");
+	ASSERT_STREQ(tc_mechanism_name(GC_MECH_INT80_COMPAT), "int80_compat");
+	ASSERT_STREQ(tc_mechanism_name(GC_MECH_SYSCALL64), "syscall64");
+	ASSERT_STREQ(tc_mechanism_name(GC_MECH_COUNT), "?");
+	for (unsigned m = 0; m < GC_MECH_COUNT; m++)
+		ASSERT_EQ(tc_mechanism_from_name(tc_mechanism_name(m)), m);
+	ASSERT_EQ(tc_mechanism_from_name("sysenter"), -1);
+	ASSERT_EQ(tc_mode_cs(GC_MODE_64), __USER_CS);
+	ASSERT_EQ(tc_mode_cs(GC_MODE_COMPAT), __USER32_CS);
+}
+
+TEST(field_table_covers_the_struct)
+{
+	/* Every byte the table names is inside the struct, and no two fields
+	 * overlap; every ret bit appears exactly once. */
+	uint8_t owner[TC_SIZE] = {0};
+	uint32_t ret_bits = 0;
+
+	ASSERT_EQ(tc_nr_fields, 1 + 16 + 3 + 6 + 16 + 4);
+	for (size_t i = 0; i < tc_nr_fields; i++) {
+		const struct tc_field *f = &tc_fields[i];
+
+		ASSERT(f->offset + f->size <= TC_SIZE);
+		for (unsigned b = 0; b < f->size; b++)
+			ASSERT(!owner[f->offset + b]++);
+		ASSERT(!(ret_bits & f->ret_bit));
+		ret_bits |= f->ret_bit;
+		ASSERT(tc_field_by_name(f->name) == f);
+		ASSERT_EQ(!!f->ret_bit, !strncmp(f->name, "ret.", 4));
+	}
+	ASSERT_EQ(ret_bits, GC_RET_ALL);
+	ASSERT(tc_field_by_name("rip") == NULL);
+}
+
+TEST(field_get_set)
+{
+	const struct tc_field *rdi = tc_field_by_name("rdi");
+	const struct tc_field *gs = tc_field_by_name("gs");
+	const struct tc_field *ret_r11 = tc_field_by_name("ret.r11");
+	const struct tc_field *mech = tc_field_by_name("mechanism");
+	struct gc_testcase tc;
+
+	ASSERT(rdi && gs && ret_r11 && mech);
+	tc_default(&tc);
+	tc_field_set(&tc, rdi, 0x1122334455667788ull);
+	ASSERT_EQ(tc.gpr[GC_RDI], 0x1122334455667788ull);
+	ASSERT_EQ(tc_field_get(&tc, rdi), 0x1122334455667788ull);
+	tc_field_set(&tc, gs, 0xabcdef);
+	ASSERT_EQ(tc.sel[GC_GS], 0xcdef); /* a u16: truncated */
+	ASSERT_EQ(tc.sel[GC_FS], 0);	  /* and no spill */
+	ASSERT_EQ(tc.ret_mask, 0);
+	tc_field_set(&tc, ret_r11, 0);
+	ASSERT_EQ(tc.ret_mask, GC_RET_GPR(GC_R11));
+	ASSERT(tc_field_is_set(&tc, ret_r11));
+	tc_field_set(&tc, mech, GC_MECH_SYSCALL64);
+	ASSERT_EQ(tc.mechanism, GC_MECH_SYSCALL64);
+}
+
+TEST(field_is_set_against_defaults)
+{
+	struct gc_testcase tc;
+
+	tc_default(&tc);
+	for (size_t i = 0; i < tc_nr_fields; i++)
+		ASSERT(!tc_field_is_set(&tc, &tc_fields[i]));
+	tc.mechanism = GC_MECH_INT80_COMPAT;
+	tc_normalize(&tc);
+	/* CS follows the mode: never "set" by itself. */
+	ASSERT(!tc_field_is_set(&tc, tc_field_by_name("cs")));
+	ASSERT(tc_field_is_set(&tc, tc_field_by_name("mechanism")));
+	tc.rflags |= X86_EFLAGS_DF;
+	ASSERT(tc_field_is_set(&tc, tc_field_by_name("rflags")));
+	tc.ret.rip = 5; /* not in ret_mask: not set */
+	ASSERT(!tc_field_is_set(&tc, tc_field_by_name("ret.rip")));
+}
+
+TEST(format_rflags)
+{
+	char buf[128];
+
+	tc_format_rflags(0x202, buf, sizeof(buf));
+	ASSERT_STREQ(buf, "FIXED|IF");
+	tc_format_rflags(0x3246, buf, sizeof(buf));
+	ASSERT_STREQ(buf, "FIXED|PF|ZF|IF|IOPL3");
+	tc_format_rflags(0, buf, sizeof(buf));
+	ASSERT_STREQ(buf, "0");
+	tc_format_rflags(0x8000000000000009ull, buf, sizeof(buf));
+	ASSERT_STREQ(buf, "CF|0x8000000000000008");
+	tc_format_rflags(~0ull, buf, 8); /* truncates, stays terminated */
+	ASSERT(strlen(buf) < 8);
+}

@@ -54,6 +54,13 @@ static void run_batch(void)
 	}
 }
 
+/* Under KVM the host waits in KVM_RUN: leave it with one port write. */
+static void ring_doorbell(void)
+{
+	if (mailbox->doorbell == GC_DOORBELL_PIO)
+		outb(GC_DOORBELL_PORT, 0);
+}
+
 /* Plain loads in a tight loop: PAUSE would leave QEMU's translation block
  * and take the big lock every iteration (feasibility-doorbell.md §3). */
 static uint64_t wait_for_doorbell(uint64_t seen)
@@ -81,6 +88,7 @@ void kernel_main(void)
 	barrier();
 	mailbox->guest_state = GC_GUEST_READY;
 	console_puts("gatecrash: ready\n");
+	ring_doorbell();
 
 	for (;;) {
 		seq = wait_for_doorbell(seq);
@@ -88,5 +96,6 @@ void kernel_main(void)
 		run_batch();
 		barrier();
 		mailbox->guest_seq = seq;
+		ring_doorbell();
 	}
 }

@@ -252,6 +252,17 @@ enum gc_guest_state {
 	GC_GUEST_READY = 1,
 };
 
+/*
+ * How the guest says "batch done" besides guest_seq. TCG: the host spins on
+ * guest_seq. KVM: the vCPU thread *is* the host thread, so the guest also
+ * writes GC_DOORBELL_PORT, which ends KVM_RUN: one exit per batch.
+ */
+enum gc_doorbell {
+	GC_DOORBELL_SPIN = 0,
+	GC_DOORBELL_PIO = 1,
+};
+#define GC_DOORBELL_PORT 0x510
+
 #define GC_MAILBOX_MAGIC 0x58424d47u /* "GMBX" */
 #define GC_MAX_BATCH 256
 
@@ -271,7 +282,8 @@ struct gc_mailbox {
 	uint32_t batch_count;
 	uint32_t selftest; /* enum gc_selftest */
 	uint64_t defenses; /* enabled GC_DEF_* bits for the mechanism run */
-	uint8_t host_pad[32];
+	uint32_t doorbell; /* enum gc_doorbell, set before boot */
+	uint8_t host_pad[28];
 	/* Written by the guest. */
 	volatile uint64_t guest_seq;
 	volatile uint32_t guest_state; /* enum gc_guest_state */

@@ -17,22 +17,13 @@ static void publish_result(unsigned i, struct gc_result *res)
 	mailbox->results[i].magic = GC_RESULT_MAGIC;
 }
 
-static __noreturn void selftest_triple_fault(void)
-{
-	static const struct desc_ptr empty_idt = { 0, 0 };
-
-	lidt(&empty_idt);
-	asm volatile("ud2");
-	halt_forever();
-}
-
 static void run_selftest(uint32_t what)
 {
 	if (what == GC_SELFTEST_HANG)
 		for (;;)
 			asm volatile("cli");
 	if (what == GC_SELFTEST_TRIPLE_FAULT)
-		selftest_triple_fault();
+		triple_fault();
 }
 
 static void run_batch(void)

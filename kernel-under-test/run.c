@@ -90,6 +90,11 @@ void run_record_exit(enum gc_exit_kind kind, const struct cpu_regs *regs)
 
 void run_record_kernel_fault(const struct cpu_regs *regs)
 {
+	if (!current.out) {
+		console_hex("kernel fault outside a run, vector ", regs->vector);
+		console_hex("  rip ", regs->rip);
+		panic("the test kernel itself is broken");
+	}
 	current.kernel_faulted = true;
 	current.out->fault = (struct gc_kernel_fault){
 		.vector = regs->vector,
@@ -169,4 +174,5 @@ void run_case(const struct gc_testcase *tc, uint64_t defenses,
 {
 	run_one(tc, false, defenses, &res->mech);
 	run_one(tc, true, defenses, &res->ref);
+	current = (struct run){ 0 }; /* a fault from here on is the kernel's */
 }

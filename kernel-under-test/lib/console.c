@@ -29,5 +29,5 @@ __noreturn void panic(const char *why)
 	console_puts("gatecrash: panic: ");
 	console_puts(why);
 	console_puts("\n");
-	halt_forever();
+	triple_fault();
 }

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Explicit coverage counters: one byte per branch of the entry/exit paths
+ * that clang's inline-8bit-counters cannot see or would blur (which SYSRET
+ * precondition failed, which exit ran, which vector a run took, how it
+ * ended). They live in gc_asm_counters[] (lib/coverage.c), inside the
+ * counter block kernel.ld lays out between __gc_cov_start and __gc_cov_end,
+ * so the host reads them with the compiler's counters as one array.
+ *
+ * The host owns the block: it zeroes it before a run and reads it after.
+ * The guest only ever increments.
+ */
+#ifndef KERNEL_COVERAGE_H
+#define KERNEL_COVERAGE_H
+
+#include <stdint.h>
+
+#include "abi.h"
+
+#define GC_COV_VECTORS 33 /* vectors 0..31, then "anything above" */
+
+enum gc_cov_counter {
+	/* sysret_is_safe(): the clause that sent the exit to IRET. */
+	GC_COV_SYSRET_RCX_NOT_RIP,
+	GC_COV_SYSRET_R11_NOT_RFLAGS,
+	GC_COV_SYSRET_NONCANONICAL,
+	GC_COV_SYSRET_CS_SS,
+	GC_COV_SYSRET_TF_RF,
+	GC_COV_SYSRET_SAFE,
+	/* The entry ran C code with DF still set (entry_clear_df off). */
+	GC_COV_INT80_DF_LIVE,
+	GC_COV_IRET_FIXUP,
+	/* Per execution (mechanism, reference): the exits and the end. */
+	GC_COV_EXIT,
+	GC_COV_END = GC_COV_EXIT + 2 * GC_EXIT_KIND_COUNT,
+	GC_COV_USER_VECTOR = GC_COV_END + 2 * GC_END_COUNT,
+	GC_COV_KERNEL_VECTOR = GC_COV_USER_VECTOR + 2 * GC_COV_VECTORS,
+	GC_COV_COUNT = GC_COV_KERNEL_VECTOR + 2 * GC_COV_VECTORS
+};
+
+extern uint8_t gc_asm_counters[GC_COV_COUNT];
+
+/* Saturating, like a hit-count bucket wants: 255 means "many". */
+static inline void cov_hit(unsigned i)
+{
+	if (i < GC_COV_COUNT && gc_asm_counters[i] != 0xff)
+		gc_asm_counters[i]++;
+}
+
+static inline unsigned cov_vector(unsigned vector)
+{
+	return vector < GC_COV_VECTORS - 1 ? vector : GC_COV_VECTORS - 1;
+}
+
+#endif

@@ -6,6 +6,7 @@
  * run_end(), which records the user state and unwinds to run_one().
  */
 #include "kernel.h"
+#include "coverage.h"
 #include "arch/processor-flags.h"
 #include "arch/msr-index.h"
 #include "arch/processor.h"
@@ -60,6 +61,7 @@ void run_record_exit(enum gc_exit_kind kind, const struct cpu_regs *regs)
 	struct gc_run *out = current.out;
 	struct gc_exit_record *x;
 
+	cov_hit(GC_COV_EXIT + current.reference * GC_EXIT_KIND_COUNT + kind);
 	if (out->n_exits < 255)
 		out->n_exits++;
 	if (out->n_exits > GC_MAX_EXITS)
@@ -132,6 +134,7 @@ static void capture_user_state(const struct cpu_regs *regs,
 __noreturn void run_end(enum gc_end end, const struct cpu_regs *regs)
 {
 	current.out->end = end;
+	cov_hit(GC_COV_END + current.reference * GC_END_COUNT + end);
 	if (regs)
 		capture_user_state(regs, &current.out->state);
 	leave_user();

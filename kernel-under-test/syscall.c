@@ -5,6 +5,7 @@
  * ignored", syscall_numbering.c) on every entry.
  */
 #include "kernel.h"
+#include "coverage.h"
 #include "arch/processor-flags.h"
 #include "arch/segment.h"
 
@@ -95,8 +96,19 @@ static void emulate_mechanism_entry(struct cpu_regs *regs)
 	}
 }
 
+/* Coverage only: did user DF reach the C code (entry_clear_df off)? */
+static void cov_note_live_df(void)
+{
+	uint64_t rflags;
+
+	asm volatile("pushfq; popq %0" : "=r"(rflags));
+	if (rflags & X86_EFLAGS_DF)
+		cov_hit(GC_COV_INT80_DF_LIVE);
+}
+
 void do_int80(struct cpu_regs *regs)
 {
+	cov_note_live_df();
 	if (run_is_reference())
 		emulate_mechanism_entry(regs);
 	syscall_dispatch(regs);
@@ -116,23 +128,36 @@ static bool is_canonical(uint64_t va)
 static bool sysret_is_safe(const struct cpu_regs *regs)
 {
 	/* SYSRET requires RCX == RIP: it jumps to RCX. */
-	if (defense_on(GC_DEF_SYSRET_RCX_IS_RIP) && regs->rcx != regs->rip)
+	if (defense_on(GC_DEF_SYSRET_RCX_IS_RIP) && regs->rcx != regs->rip) {
+		cov_hit(GC_COV_SYSRET_RCX_NOT_RIP);
 		return false;
+	}
 	/* SYSRET requires R11 == RFLAGS: it loads RFLAGS from R11. */
-	if (defense_on(GC_DEF_SYSRET_R11_IS_RFLAGS) && regs->r11 != regs->rflags)
+	if (defense_on(GC_DEF_SYSRET_R11_IS_RFLAGS) &&
+	    regs->r11 != regs->rflags) {
+		cov_hit(GC_COV_SYSRET_R11_NOT_RFLAGS);
 		return false;
+	}
 	/* Intel raises #GP on a non-canonical RCX in ring 0, on the user's
 	 * RSP: CVE-2012-0217. */
-	if (defense_on(GC_DEF_SYSRET_CANONICAL_RIP) && !is_canonical(regs->rip))
+	if (defense_on(GC_DEF_SYSRET_CANONICAL_RIP) &&
+	    !is_canonical(regs->rip)) {
+		cov_hit(GC_COV_SYSRET_NONCANONICAL);
 		return false;
+	}
 	/* SYSRET loads the STAR selectors whatever the frame says. */
 	if (defense_on(GC_DEF_SYSRET_USER_CS_SS) &&
-	    (regs->cs != __USER_CS || regs->ss != __USER_DS))
+	    (regs->cs != __USER_CS || regs->ss != __USER_DS)) {
+		cov_hit(GC_COV_SYSRET_CS_SS);
 		return false;
+	}
 	/* SYSRET cannot restore RF, and TF traps at once in user mode (E3). */
 	if (defense_on(GC_DEF_SYSRET_NO_TF_RF) &&
-	    (regs->rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF)))
+	    (regs->rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF))) {
+		cov_hit(GC_COV_SYSRET_TF_RF);
 		return false;
+	}
+	cov_hit(GC_COV_SYSRET_SAFE);
 	return true;
 }
 

@@ -8,6 +8,7 @@
  * fixup_bad_iret turns into a user fault (E9).
  */
 #include "kernel.h"
+#include "coverage.h"
 #include "arch/processor.h"
 #include "arch/segment.h"
 #include "arch/traps.h"
@@ -49,6 +50,8 @@ static void do_user_exception(struct cpu_regs *regs)
 
 	if (is_capture(regs))
 		run_end(GC_END_LANDED, regs);
+	cov_hit(GC_COV_USER_VECTOR + run_is_reference() * GC_COV_VECTORS +
+		cov_vector(vector));
 	run_record_user_exception(vector, regs->error_code, regs->rip,
 				  exception_address(vector), 0);
 	if (!run_count_entry())
@@ -79,6 +82,7 @@ static __noreturn void fixup_bad_iret(const struct cpu_regs *regs)
 	user.rflags = f->rflags;
 	user.rsp = f->rsp;
 	user.ss = f->ss;
+	cov_hit(GC_COV_IRET_FIXUP);
 	run_record_user_exception(regs->vector, regs->error_code, f->rip, 0,
 				  GC_EXC_VIA_IRET_FIXUP);
 	run_end(GC_END_USER_FAULT, &user);
@@ -92,6 +96,8 @@ void do_exception(struct cpu_regs *regs)
 	}
 	if (is_iret_fault(regs) && defense_on(GC_DEF_IRET_FAULT_FIXUP))
 		fixup_bad_iret(regs);
+	cov_hit(GC_COV_KERNEL_VECTOR + run_is_reference() * GC_COV_VECTORS +
+		cov_vector(regs->vector));
 	run_record_kernel_fault(regs);
 	run_end(GC_END_KERNEL_FAULT, NULL);
 }

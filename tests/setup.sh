@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what gatecrash needs on Debian 12 (run as root): the host and
-# kernel toolchains, QEMU for the tcg backend, python3 for the JSON checks.
+# kernel toolchains, QEMU for the tcg backend (qemu-system-x86) and the
+# qemu-user backend (qemu-user), python3 for the JSON checks.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-packages=(cmake make gcc libc6-dev clang lld libclang-rt-14-dev qemu-system-x86 python3)
+packages=(cmake make gcc libc6-dev clang lld libclang-rt-14-dev qemu-system-x86 qemu-user python3)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -1,30 +1,30 @@
 // SPDX-License-Identifier: MIT
 /*
- * Backend dispatch: a name picks an ops table (tcg.h), and every call goes
- * through it. "auto" is tcg until the kvm backend exists; a kvm backend
- * slots in as one more table here plus its probe-time fidelity check.
+ * Backend dispatch: a name picks an ops table (backend_ops.h), and every
+ * call goes through it. "auto" is kvm when its fidelity probe passes (a
+ * hardware reference), else tcg; it says which and why on stderr.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "backend.h"
 #include "testcase.h"
-#include "tcg.h"
+#include "backend_ops.h"
+#include "linux.h"
 
 struct backend {
 	const struct backend_ops *ops;
 	void *priv;
 };
 
-static const struct backend_ops *const backends[] = {&tcg_ops};
+static const struct backend_ops *const backends[] = {
+	&tcg_ops, &kvm_ops, &linux_ops, &qemu_user_ops,
+};
 
-/* The table for a name, or NULL. "auto": the best backend built here. */
+/* The table for a name, or NULL ("auto" is not a table). */
 static const struct backend_ops *backend__lookup(const char *name)
 {
-	if (!name || !strcmp(name, "auto"))
-		return &tcg_ops;
 	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
 		if (!strcmp(backends[i]->name, name))
 			return backends[i];
@@ -33,41 +33,77 @@ static const struct backend_ops *backend__lookup(const char *name)
 
 static void backend__unknown(const char *name, char *err, size_t errlen)
 {
-	if (!strcmp(name, "kvm"))
-		snprintf(err, errlen,
-			 "the kvm backend is not built yet: use "
-			 "--backend tcg");
-	else
-		snprintf(err, errlen,
-			 "unknown backend '%s' (choose tcg or "
-			 "auto)",
-			 name);
+	snprintf(err, errlen, "unknown backend '%s' (choose kvm, tcg or auto)",
+		 name);
+}
+
+static int backend__open_ops(const struct backend_ops *ops,
+			     const struct backend_config *cfg,
+			     struct backend **out, char *err, size_t errlen)
+{
+	struct backend *b = calloc(1, sizeof(*b));
+
+	if (!b) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	b->ops = ops;
+	if (ops->open(cfg, &b->priv, err, errlen)) {
+		free(b);
+		return -1;
+	}
+	*out = b;
+	return 0;
+}
+
+/*
+ * "auto": kvm only where it is a faithful reference (its open runs the
+ * fidelity probe and fails without force), else tcg. The choice is one
+ * line on stderr once it worked; if tcg fails too, its error is the one
+ * line, with why kvm was not used.
+ */
+static int backend__open_auto(const struct backend_config *cfg,
+			      struct backend **out, char *err, size_t errlen)
+{
+	struct backend_config strict = *cfg;
+	char why[512];
+	size_t len;
+
+	strict.force = 0;
+	if (!backend__open_ops(&kvm_ops, &strict, out, why, sizeof(why))) {
+		fprintf(stderr, "gatecrash: backend auto: kvm (its fidelity "
+				"probe passed)\n");
+		return 0;
+	}
+	if (backend__open_ops(&tcg_ops, cfg, out, err, errlen)) {
+		len = strlen(err);
+		snprintf(err + len, errlen - len,
+			 " (auto: kvm not used: %.200s)", why);
+		return -1;
+	}
+	fprintf(stderr, "gatecrash: backend auto: tcg, because kvm is not "
+			"usable as a reference: %s\n",
+		why);
+	return 0;
 }
 
 int backend_open(const char *name, const struct backend_config *cfg,
 		 struct backend **out, char *err, size_t errlen)
 {
 	static const struct backend_config dflt;
-	const struct backend_ops *ops = backend__lookup(name);
-	struct backend *b;
+	const struct backend_ops *ops;
 
 	*out = NULL;
+	if (!cfg)
+		cfg = &dflt;
+	if (!name || !strcmp(name, "auto"))
+		return backend__open_auto(cfg, out, err, errlen);
+	ops = backend__lookup(name);
 	if (!ops) {
 		backend__unknown(name, err, errlen);
 		return -1;
 	}
-	b = calloc(1, sizeof(*b));
-	if (!b) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	b->ops = ops;
-	if (ops->open(cfg ? cfg : &dflt, &b->priv, err, errlen)) {
-		free(b);
-		return -1;
-	}
-	*out = b;
-	return 0;
+	return backend__open_ops(ops, cfg, out, err, errlen);
 }
 
 static void backend__fail(struct case_outcome *out, unsigned from, unsigned n,
@@ -126,36 +162,13 @@ const char *backend_name(const struct backend *b)
 
 void backend_get_stats(const struct backend *b, struct backend_stats *st)
 {
+	memset(st, 0, sizeof(*st));
 	b->ops->get_stats(b->priv, st);
 }
 
-static int path_exists(const char *path)
+int backend_faithful(const struct backend *b)
 {
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
-/* What /dev/kvm is here, for the day the kvm backend exists. */
-static void probe_kvm(struct probe_report *rep)
-{
-	const char *what;
-
-	rep->usable = 0;
-	rep->faithful = 0;
-	if (!path_exists("/dev/kvm"))
-		what = "/dev/kvm is absent";
-	else if (path_exists("/sys/module/kvm_pvm"))
-		what = "/dev/kvm is present but is kvm_pvm, a software "
-		       "hypervisor, not a hardware reference";
-	else if (path_exists("/sys/module/kvm_intel"))
-		what = "/dev/kvm is present (kvm_intel)";
-	else if (path_exists("/sys/module/kvm_amd"))
-		what = "/dev/kvm is present (kvm_amd)";
-	else
-		what = "/dev/kvm is present";
-	snprintf(rep->reason, sizeof(rep->reason),
-		 "the kvm backend is not built yet; %s", what);
+	return b->ops->faithful ? b->ops->faithful(b->priv) : 0;
 }
 
 void backend_probe(const char *name, const struct backend_config *cfg,
@@ -166,11 +179,7 @@ void backend_probe(const char *name, const struct backend_config *cfg,
 
 	memset(rep, 0, sizeof(*rep));
 	rep->backend = name ? name : "auto";
-	if (name && !strcmp(name, "kvm")) {
-		probe_kvm(rep);
-		return;
-	}
-	ops = backend__lookup(name);
+	ops = backend__lookup(name && strcmp(name, "auto") ? name : "tcg");
 	if (!ops) {
 		snprintf(rep->reason, sizeof(rep->reason),
 			 "unknown backend '%s' (choose tcg, kvm or auto)",
@@ -179,4 +188,13 @@ void backend_probe(const char *name, const struct backend_config *cfg,
 	}
 	rep->backend = ops->name;
 	ops->probe(cfg ? cfg : &dflt, rep);
+}
+
+int backend_coverage(struct backend *b, uint8_t **counters, size_t *len)
+{
+	*counters = NULL;
+	*len = 0;
+	if (!b->ops->coverage)
+		return -1;
+	return b->ops->coverage(b->priv, counters, len);
 }

@@ -276,3 +276,11 @@ const char *kernel_image_symbolize(uint64_t rip, char *buf, size_t len)
 		 rip - ki.syms[lo].addr);
 	return buf;
 }
+
+uint64_t kernel_image_symbol_address(const char *name)
+{
+	for (size_t i = 0; i < ki.nsyms; i++)
+		if (!strcmp(ki.strtab + ki.syms[i].name, name))
+			return ki.syms[i].addr;
+	return 0;
+}

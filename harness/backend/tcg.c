@@ -66,6 +66,10 @@ struct tcg {
 
 	struct backend_stats st;
 	char arg_machine[128], arg_object[160], arg_debugcon[64];
+
+	/* Guest coverage: a mapping of the pages of the counter block. */
+	uint8_t *cov_map;
+	size_t cov_map_len, cov_off, cov_len;
 };
 
 /* The host writes host_seq and reads guest_seq through aligned pointers:
@@ -392,6 +396,8 @@ static int tcg__boot(struct tcg *t, char *err, size_t errlen)
 static void tcg__free(struct tcg *t)
 {
 	tcg__kill(t);
+	if (t->cov_map)
+		munmap(t->cov_map, t->cov_map_len);
 	if (t->mb)
 		munmap(t->mb, GC_MAILBOX_SIZE);
 	if (t->ram_fd >= 0)
@@ -712,6 +718,50 @@ static void tcg_probe(const struct backend_config *cfg,
 	tcg_close(priv);
 }
 
+/*
+ * Guest coverage: the kernel's counter block, found by symbol in the ELF
+ * QEMU boots, mapped from the RAM memfd (file offset == guest physical
+ * address, and the kernel is identity-mapped). The mapping survives
+ * reboots: each boot resets the memfd's contents, not the file.
+ */
+static int tcg__cov_bounds(struct tcg *t, uint64_t *start, uint64_t *end)
+{
+	char err[256];
+
+	*start = kernel_image_symbol_address("__gc_cov_start");
+	*end = kernel_image_symbol_address("__gc_cov_end");
+	if (!*start && !kernel_image_load_symbols(t->kernel, err, sizeof(err))) {
+		*start = kernel_image_symbol_address("__gc_cov_start");
+		*end = kernel_image_symbol_address("__gc_cov_end");
+	}
+	return *start >= GC_KERNEL_LOAD && *start < *end &&
+			       *end <= GC_MAILBOX_GPA ? 0 : -1;
+}
+
+static int tcg_coverage(void *priv, uint8_t **counters, size_t *len)
+{
+	struct tcg *t = priv;
+	uint64_t start, end, page;
+	void *m;
+
+	if (!t->cov_map) {
+		if (tcg__cov_bounds(t, &start, &end))
+			return -1;
+		page = start & ~0xfffull;
+		t->cov_off = start - page;
+		t->cov_len = end - start;
+		t->cov_map_len = (t->cov_off + t->cov_len + 0xfff) & ~0xfffull;
+		m = mmap(NULL, t->cov_map_len, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, t->ram_fd, (off_t)page);
+		if (m == MAP_FAILED)
+			return -1;
+		t->cov_map = m;
+	}
+	*counters = t->cov_map + t->cov_off;
+	*len = t->cov_len;
+	return 0;
+}
+
 const struct backend_ops tcg_ops = {
 	.name = "tcg",
 	.open = tcg_open,
@@ -719,4 +769,5 @@ const struct backend_ops tcg_ops = {
 	.close = tcg_close,
 	.get_stats = tcg_get_stats,
 	.probe = tcg_probe,
+	.coverage = tcg_coverage,
 };

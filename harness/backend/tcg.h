@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Private to harness/backend/: the table every backend fills in (backend.c
- * dispatches through it), the tcg backend's entry points, and the validator
- * of guest-written results that every backend shares.
+ * Private to harness/backend/: the tcg backend's entry points, and the
+ * validator of guest-written results that every backend shares (the ops
+ * table is in backend_ops.h).
  */
 #ifndef GC_BACKEND_TCG_H
 #define GC_BACKEND_TCG_H
@@ -14,25 +14,7 @@
 #include "backend.h"
 #include "verdict.h"
 
-/*
- * One backend. run() gets at most GC_MAX_BATCH cases (backend.c splits
- * larger batches) and a selftest that is GC_SELFTEST_NONE except for
- * backend_run_selftest().
- */
-struct backend_ops {
-	const char *name;
-	int (*open)(const struct backend_config *cfg, void **priv, char *err,
-		    size_t errlen);
-	int (*run)(void *priv, const struct gc_testcase *cases, unsigned n,
-		   uint64_t defenses, enum gc_selftest selftest,
-		   struct case_outcome *out, char *err, size_t errlen);
-	void (*close)(void *priv);
-	void (*get_stats)(const void *priv, struct backend_stats *st);
-	void (*probe)(const struct backend_config *cfg,
-		      struct probe_report *rep);
-};
-
-extern const struct backend_ops tcg_ops;
+#include "backend_ops.h"
 
 /* Default deadlines. */
 #define TCG_CASE_TIMEOUT_MS 50

@@ -14,6 +14,7 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "defenses.h"
+#include "json.h"
 #include "testcase.h"
 #include "verdict.h"
 
@@ -26,7 +27,14 @@ static const char run_usage[] =
 	"vm_crash or error. A directory stands for every file below it.\n"
 	"\n"
 	"options:\n"
-	"  --backend B        tcg (QEMU TCG) or auto (default: auto)\n"
+	"  --backend B        kvm, tcg (QEMU TCG) or auto: kvm where its\n"
+	"                     fidelity probe passes, else tcg (default)\n"
+	"  --backends A,B     run every testcase on both backends and also\n"
+	"                     report backend_divergence where their\n"
+	"                     mechanism runs differ (e.g. kvm,tcg)\n"
+	"  --force            use kvm even where its fidelity probe fails\n"
+	"                     (to fuzz the hypervisor itself)\n"
+	"  --vendor V         kvm guest CPUID vendor: intel, amd or host\n"
 	"  --disable D[,D..]  switch defenses off for the mechanism run\n"
 	"                     (names: gatecrash defenses; 'all' for every one)\n"
 	"  --json             one JSON object per testcase on stdout\n"
@@ -41,6 +49,7 @@ static const char run_usage[] =
 
 struct run_options {
 	const char *backend;
+	char pair[2][16]; /* --backends A,B; pair[0][0] == 0 without it */
 	uint64_t defenses;
 	int json;
 	int quiet;
@@ -50,12 +59,29 @@ struct run_options {
 struct run_totals {
 	unsigned by_class[VERDICT_COUNT];
 	unsigned total;
+	unsigned backend_divergences; /* --backends */
 };
+
+/* "kvm,tcg" into two distinct names of at most 15 characters. */
+static int parse_backend_pair(const char *arg, char pair[2][16])
+{
+	size_t a = strcspn(arg, ",");
+
+	if (!arg[a] || !a || a >= 16 || strlen(arg + a + 1) >= 16 ||
+	    !arg[a + 1] || strchr(arg + a + 1, ','))
+		return -1;
+	snprintf(pair[0], 16, "%.*s", (int)a, arg);
+	snprintf(pair[1], 16, "%s", arg + a + 1);
+	return strcmp(pair[0], pair[1]) ? 0 : -1;
+}
 
 static int parse_run_options(int argc, char **argv, struct run_options *o)
 {
 	static const struct option longopts[] = {
 		{ "backend", required_argument, NULL, 'b' },
+		{ "backends", required_argument, NULL, 'B' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "vendor", required_argument, NULL, 'V' },
 		{ "disable", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "kernel", required_argument, NULL, 'k' },
@@ -75,6 +101,23 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 		switch (c) {
 		case 'b':
 			o->backend = optarg;
+			break;
+		case 'B':
+			if (parse_backend_pair(optarg, o->pair))
+				return cli_usage_error("run",
+					"--backends takes two backends, "
+					"as in kvm,tcg, not '%s'", optarg);
+			break;
+		case 'f':
+			o->cfg.force = 1;
+			break;
+		case 'V':
+			if (strcmp(optarg, "intel") && strcmp(optarg, "amd") &&
+			    strcmp(optarg, "host"))
+				return cli_usage_error("run",
+					"--vendor takes intel, amd or host, "
+					"not '%s'", optarg);
+			o->cfg.vendor = optarg;
 			break;
 		case 'd':
 			if (defenses_disable_list(optarg, &o->defenses, err,
@@ -135,18 +178,50 @@ static int load_all(char **paths, size_t npaths, struct loaded *l)
 	return 0;
 }
 
+/*
+ * A JSON verdict line from kvm says whether kvm was a faithful reference:
+ * with --force past a failed probe every verdict is about the hypervisor.
+ */
+static void print_json_labelled(const char *path,
+				const struct gc_testcase *tc,
+				const struct case_outcome *out,
+				const struct verdict *v,
+				const struct backend *b)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m) {
+		verdict_print_json(stdout, path, tc, out, v, backend_name(b),
+				   kernel_image_symbolize);
+		return;
+	}
+	verdict_print_json(m, path, tc, out, v, backend_name(b),
+			   kernel_image_symbolize);
+	fclose(m);
+	if (len >= 2 && !strcmp(buf + len - 2, "}\n"))
+		printf("%.*s, \"faithful\": %s}\n", (int)(len - 2), buf,
+		       backend_faithful(b) ? "true" : "false");
+	else
+		fputs(buf, stdout);
+	free(buf);
+}
+
 static void report_one(const struct run_options *o, const char *path,
 		       const struct gc_testcase *tc,
 		       const struct case_outcome *out, struct run_totals *t,
-		       const char *backend)
+		       const struct backend *b)
 {
 	struct verdict v;
 
 	oracle_judge(tc, out, &v);
 	t->by_class[v.cls]++;
 	t->total++;
-	if (o->json)
-		verdict_print_json(stdout, path, tc, out, &v, backend,
+	if (o->json && !strcmp(backend_name(b), "kvm"))
+		print_json_labelled(path, tc, out, &v, b);
+	else if (o->json)
+		verdict_print_json(stdout, path, tc, out, &v, backend_name(b),
 				   kernel_image_symbolize);
 	else if (!o->quiet || v.cls != VERDICT_PASS)
 		verdict_print_text(stdout, path, tc, out, &v,
@@ -168,7 +243,93 @@ static int run_loaded(const struct run_options *o, struct backend *b,
 			return cli_error("%s", err);
 		for (unsigned i = 0; i < n; i++)
 			report_one(o, l->paths[first + i], &l->cases[first + i],
-				   &outs[i], t, backend_name(b));
+				   &outs[i], t, b);
+	}
+	return 0;
+}
+
+static void print_divergence_json(const char *path, const char *const name[2],
+				  const struct verdict *v)
+{
+	printf("{\"file\": ");
+	json_string(stdout, path);
+	printf(", \"verdict\": \"backend_divergence\", \"backends\": [");
+	json_string(stdout, name[0]);
+	printf(", ");
+	json_string(stdout, name[1]);
+	printf("], \"diffs\": [");
+	for (unsigned i = 0; i < v->n_diffs; i++) {
+		printf("%s{\"field\": ", i ? ", " : "");
+		json_string(stdout, v->diffs[i].field);
+		printf(", \"%s\": ", name[0]);
+		json_hex64(stdout, v->diffs[i].mech);
+		printf(", \"%s\": ", name[1]);
+		json_hex64(stdout, v->diffs[i].ref);
+		printf("}");
+	}
+	printf("], \"detail\": ");
+	json_string(stdout, v->detail);
+	printf("}\n");
+}
+
+static void print_divergence_text(const char *path, const char *const name[2],
+				  const struct verdict *v)
+{
+	printf("%s: backend_divergence (%s vs %s)\n", path, name[0], name[1]);
+	for (unsigned i = 0; i < v->n_diffs; i++)
+		printf("    %-16s %s 0x%llx  %s 0x%llx\n", v->diffs[i].field,
+		       name[0], (unsigned long long)v->diffs[i].mech, name[1],
+		       (unsigned long long)v->diffs[i].ref);
+	if (v->detail[0])
+		printf("    %s\n", v->detail);
+}
+
+/* The two backends' mechanism runs of one case, held against each other. */
+static void report_divergence(const struct run_options *o, const char *path,
+			      const struct gc_testcase *tc,
+			      const struct case_outcome out[2],
+			      struct backend *const b[2], struct run_totals *t)
+{
+	const char *const name[2] = { backend_name(b[0]),
+				      backend_name(b[1]) };
+	struct verdict v;
+
+	if (!backend_diff(tc, &out[0], &out[1], &v))
+		return;
+	t->backend_divergences++;
+	if (o->json)
+		print_divergence_json(path, name, &v);
+	else
+		print_divergence_text(path, name, &v);
+}
+
+static int run_pair_loaded(const struct run_options *o, struct backend *b[2],
+			   const struct loaded *l, struct run_totals *t)
+{
+	static struct case_outcome outs[2][GC_MAX_BATCH];
+	struct case_outcome pair[2];
+	char err[256];
+
+	for (size_t first = 0; first < l->n; first += GC_MAX_BATCH) {
+		unsigned n = l->n - first < GC_MAX_BATCH ? l->n - first
+							 : GC_MAX_BATCH;
+
+		for (int k = 0; k < 2; k++)
+			if (backend_run(b[k], &l->cases[first], n,
+					o->defenses, outs[k], err,
+					sizeof(err)))
+				return cli_error("%s: %s", backend_name(b[k]),
+						 err);
+		for (unsigned i = 0; i < n; i++) {
+			const char *path = l->paths[first + i];
+			const struct gc_testcase *tc = &l->cases[first + i];
+
+			for (int k = 0; k < 2; k++) {
+				report_one(o, path, tc, &outs[k][i], t, b[k]);
+				pair[k] = outs[k][i];
+			}
+			report_divergence(o, path, tc, pair, b, t);
+		}
 	}
 	return 0;
 }
@@ -183,6 +344,12 @@ static void print_summary(const struct run_options *o,
 	for (int c = 0; c < VERDICT_COUNT; c++)
 		if (t->by_class[c])
 			fprintf(f, " %u %s", t->by_class[c], verdict_name(c));
+	if (t->backend_divergences)
+		fprintf(f, " %u backend_divergence", t->backend_divergences);
+	if (st->guest_vendor[0])
+		fprintf(f, " [kvm: host %s, guest %s%s]", st->host_vendor,
+			st->guest_vendor,
+			o->cfg.force ? ", verdicts from a forced kvm" : "");
 	fprintf(f, " (%.0f testcases/s, boot %.0f ms, %llu restart%s)\n",
 		seconds > 0 ? t->total / seconds : 0.0, st->boot_ms_last,
 		(unsigned long long)st->restarts,
@@ -191,6 +358,8 @@ static void print_summary(const struct run_options *o,
 
 static int exit_status(const struct run_totals *t)
 {
+	if (t->backend_divergences)
+		return 1;
 	for (int c = 0; c < VERDICT_COUNT; c++)
 		if (t->by_class[c] && verdict_is_finding(c))
 			return 1;
@@ -205,24 +374,65 @@ static double seconds_since(const struct timespec *t0)
 	return (t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* Opens the backend, or both of --backends; closes what it opened on
+ * failure. Returns how many are open, or -1. */
+static int open_backends(const struct run_options *o, struct backend *b[2])
+{
+	int nb = o->pair[0][0] ? 2 : 1;
+	char err[512];
+
+	for (int k = 0; k < nb; k++) {
+		const char *name = nb == 2 ? o->pair[k] : o->backend;
+
+		if (backend_open(name, &o->cfg, &b[k], err, sizeof(err))) {
+			if (k)
+				backend_close(b[0]);
+			cli_error("%s", err);
+			return -1;
+		}
+	}
+	return nb;
+}
+
+/* The stats the summary shows: the first backend's, and the kvm vendors
+ * from whichever backend is kvm. */
+static void summary_stats(struct backend *const b[2], int nb,
+			  struct backend_stats *st)
+{
+	struct backend_stats other;
+
+	backend_get_stats(b[0], st);
+	if (nb == 2 && !st->guest_vendor[0]) {
+		backend_get_stats(b[1], &other);
+		memcpy(st->host_vendor, other.host_vendor,
+		       sizeof(st->host_vendor));
+		memcpy(st->guest_vendor, other.guest_vendor,
+		       sizeof(st->guest_vendor));
+	}
+}
+
 static int run_on_backend(const struct run_options *o, const struct loaded *l)
 {
 	struct run_totals t = { 0 };
 	struct backend_stats st;
-	struct backend *b;
+	struct backend *b[2] = { NULL, NULL };
 	struct timespec t0;
 	char err[512];
-	int ret;
+	int ret, nb = open_backends(o, b);
 
-	if (backend_open(o->backend, &o->cfg, &b, err, sizeof(err)))
-		return cli_error("%s", err);
+	if (nb < 0)
+		return EXIT_USAGE;
 	kernel_image_load_symbols(o->cfg.kernel_path ? o->cfg.kernel_path :
 			kernel_image_default_path(), err, sizeof(err));
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ret = run_loaded(o, b, l, &t);
-	backend_get_stats(b, &st);
-	backend_close(b);
+	if (nb == 2)
+		ret = run_pair_loaded(o, b, l, &t);
+	else
+		ret = run_loaded(o, b[0], l, &t);
+	summary_stats(b, nb, &st);
+	for (int k = 0; k < nb; k++)
+		backend_close(b[k]);
 	if (ret)
 		return EXIT_USAGE;
 	print_summary(o, &t, seconds_since(&t0), &st);

@@ -9,5 +9,6 @@ int cmd_run(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_defenses(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
+int cmd_fuzz(int argc, char **argv);
 
 #endif

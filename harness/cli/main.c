@@ -26,6 +26,8 @@ struct command {
 static const struct command commands[] = {
 	{"run", cmd_run,
 	 "run testcase files on the test kernel, print verdicts"},
+	{"fuzz", cmd_fuzz,
+	 "coverage-guided fuzzing campaign (built-in engine)"},
 	{"convert", cmd_convert,
 	 "convert a testcase between text (.tc) and binary"},
 	{"defenses", cmd_defenses,

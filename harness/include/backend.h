@@ -18,6 +18,8 @@ struct backend_config {
 	const char *qemu_path;	 /* NULL: "qemu-system-x86_64" from PATH */
 	unsigned case_timeout_ms; /* 0: default (50 ms per case + boot) */
 	int verbose;
+	const char *vendor; /* kvm guest CPUID vendor: intel, amd, host/NULL */
+	int force;	    /* kvm: run even where the fidelity probe fails */
 };
 
 struct backend;
@@ -44,22 +46,52 @@ struct backend_stats {
 	uint64_t batches;
 	uint64_t restarts;
 	double boot_ms_last;
+	uint64_t resets;	/* kvm: snapshot restores */
+	double reset_us_last;	/* kvm: cost of the last restore */
+	char host_vendor[16];	/* CPUID leaf 0 of the host ("" if unknown) */
+	char guest_vendor[16];	/* what the guest's CPUID says */
 };
 void backend_get_stats(const struct backend *b, struct backend_stats *st);
+/* 1 if this backend's results are hardware-exact (kvm whose fidelity probe
+ * passed); 0 for emulators and for kvm opened with force past a failure. */
+int backend_faithful(const struct backend *b);
+
+/*
+ * Cross-backend differential: the mechanism runs of one case on two
+ * backends, compared field by field (end, user state under the oracle's
+ * compat masks, exceptions). Returns the number of diffs put in v->diffs
+ * (mech = backend a, ref = backend b); v->cls is VERDICT_DIVERGENCE when
+ * they differ, VERDICT_PASS when not, VERDICT_ERROR if either is not OK.
+ */
+unsigned backend_diff(const struct gc_testcase *tc,
+		      const struct case_outcome *a,
+		      const struct case_outcome *b, struct verdict *v);
 
 /* What `gatecrash probe` prints for one backend. */
 struct probe_report {
 	const char *backend;
 	int usable;	     /* can run testcases here */
 	int faithful;	     /* hardware-exact entry/exit semantics */
-	char reason[256];    /* why not usable / not faithful, or what it is */
+	char reason[640];    /* why not usable / not faithful, or what it is */
 };
 void backend_probe(const char *name, const struct backend_config *cfg,
 		   struct probe_report *rep);
+
+/*
+ * Guest coverage (docs/fuzzing.md): the kernel's counter block
+ * (__gc_cov_start..__gc_cov_end: clang's inline 8-bit counters, then the
+ * explicit ones) as this process maps it. The caller owns the counters:
+ * zero them before backend_run and read them after; the guest only
+ * increments. Valid until backend_close. Returns 0, or -1 if the backend
+ * or the kernel has no counters.
+ */
+int backend_coverage(struct backend *b, uint8_t **counters, size_t *len);
 
 /* The kernel ELF: where it is, and its symbols for reports. */
 const char *kernel_image_default_path(void);
 int kernel_image_load_symbols(const char *path, char *err, size_t errlen);
 const char *kernel_image_symbolize(uint64_t rip, char *buf, size_t len);
+/* A symbol's address from the loaded table; 0 if absent or none loaded. */
+uint64_t kernel_image_symbol_address(const char *name);
 
 #endif

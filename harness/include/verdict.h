@@ -19,6 +19,9 @@ enum case_status {
 	CASE_HANG,     /* no answer within the deadline; VM restarted */
 	CASE_VM_CRASH, /* triple fault, QEMU died, KVM shutdown/internal error */
 	CASE_ERROR,    /* harness trouble: bad guest output, could not start */
+	CASE_UNSUPPORTED, /* this backend cannot express the testcase; detail
+			   * says why (result.mech may hold a mechanism run
+			   * when only the reference was inexpressible) */
 };
 
 struct case_outcome {
@@ -35,6 +38,7 @@ enum verdict_class {
 	VERDICT_HANG,
 	VERDICT_VM_CRASH,
 	VERDICT_ERROR,
+	VERDICT_UNSUPPORTED, /* the backend cannot express it: not a finding */
 	VERDICT_COUNT
 };
 
@@ -66,7 +70,8 @@ struct verdict {
 };
 
 const char *verdict_name(enum verdict_class cls); /* "pass", "kernel_fault" */
-int verdict_is_finding(enum verdict_class cls);  /* not pass, not error */
+int verdict_is_finding(enum verdict_class cls);  /* not pass, error,
+						  * unsupported */
 
 /* The oracle: mechanism run vs reference run under docs/semantics.md. */
 void oracle_judge(const struct gc_testcase *tc, const struct case_outcome *out,

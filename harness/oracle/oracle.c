@@ -25,6 +25,7 @@ static const char *const verdict_names[VERDICT_COUNT] = {
 	[VERDICT_HANG] = "hang",
 	[VERDICT_VM_CRASH] = "vm_crash",
 	[VERDICT_ERROR] = "error",
+	[VERDICT_UNSUPPORTED] = "unsupported",
 };
 
 const char *verdict_name(enum verdict_class cls)
@@ -32,6 +33,7 @@ const char *verdict_name(enum verdict_class cls)
 	return (unsigned)cls < VERDICT_COUNT ? verdict_names[cls] : "?";
 }
 
+/* Unsupported sorts after error but, like it, is never a finding. */
 int verdict_is_finding(enum verdict_class cls)
 {
 	return cls > VERDICT_PASS && cls < VERDICT_ERROR;
@@ -55,6 +57,9 @@ static void judge_status(const struct case_outcome *out, struct verdict *v)
 		break;
 	case CASE_ERROR:
 		v->cls = VERDICT_ERROR;
+		break;
+	case CASE_UNSUPPORTED:
+		v->cls = VERDICT_UNSUPPORTED;
 		break;
 	default:
 		v->cls = VERDICT_ERROR;

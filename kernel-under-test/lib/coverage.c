@@ -13,7 +13,7 @@
 #include "coverage.h"
 
 uint8_t gc_asm_counters[GC_COV_COUNT]
-	__attribute__((section(".data.gc_cov"), aligned(64)));
+	__attribute__((section("gc_cov_explicit"), aligned(64)));
 
 /*
  * The instrumentation registers each module's counters from a constructor.

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The linux and qemu-user backends: the test kernel's testcases run as
+ * native Linux user processes on the running kernel (linux), or as the
+ * same runner under qemu-x86_64 (qemu-user: QEMU's implementation of the
+ * Linux ABI, for cross-backend comparison).
+ *
+ * One runner server per backend, started once and restarted after trouble.
+ * The slots (harness/linux-runner/protocol.h) live in a memfd both map; a
+ * batch is one command on the runner's stdin and one reply on its stdout.
+ * The runner forks a child per execution, under seccomp (natively) and a
+ * deadline; the host adds a whole-batch deadline and kills the server if it
+ * stops answering. Everything in the slots is untrusted: statuses are
+ * range-checked and results go through result_check().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "linux.h"
+#include "protocol.h"
+#include "tcg.h"
+
+#ifndef GC_LINUX_RUNNER_PATH
+#define GC_LINUX_RUNNER_PATH "gatecrash-linux-runner"
+#endif
+#define QEMU_USER_NAME "qemu-x86_64"
+
+struct lnx {
+	int qemu_user;
+	char runner[PATH_MAX];
+	char qemu[PATH_MAX];
+	unsigned timeout_ms;
+	int shm_fd;
+	struct lr_shm *shm;
+	pid_t pid; /* running server, or 0 */
+	int sock;  /* commands out, replies in */
+	uint32_t seq;
+	struct backend_stats st;
+};
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* GATECRASH_LINUX_RUNNER, else the one this build made. */
+static int lnx__find_runner(struct lnx *l, char *err, size_t errlen)
+{
+	const char *env = getenv("GATECRASH_LINUX_RUNNER");
+	const char *path = env && *env ? env : GC_LINUX_RUNNER_PATH;
+
+	snprintf(l->runner, sizeof(l->runner), "%s", path);
+	if (access(l->runner, X_OK) == 0)
+		return 0;
+	snprintf(err, errlen,
+		 "%s: %s (build the gatecrash-linux-runner target, or set "
+		 "GATECRASH_LINUX_RUNNER)",
+		 l->runner, strerror(errno));
+	return -1;
+}
+
+/* GATECRASH_QEMU_USER, else qemu-x86_64 from PATH. */
+static int lnx__find_qemu_user(char *out, size_t outlen, char *err,
+			       size_t errlen)
+{
+	const char *env = getenv("GATECRASH_QEMU_USER");
+	const char *path = getenv("PATH");
+
+	if (env && *env) {
+		snprintf(out, outlen, "%s", env);
+		if (access(out, X_OK) == 0)
+			return 0;
+		snprintf(err, errlen, "%s: %s (GATECRASH_QEMU_USER)", env,
+			 strerror(errno));
+		return -1;
+	}
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+
+		snprintf(out, outlen, "%.*s/%s", (int)n, n ? p : ".",
+			 QEMU_USER_NAME);
+		if (access(out, X_OK) == 0)
+			return 0;
+		p += n + (p[n] == ':');
+	}
+	snprintf(err, errlen,
+		 QEMU_USER_NAME " not found: install it with 'apt-get "
+				"install qemu-user'");
+	return -1;
+}
+
+static int lnx__map_slots(struct lnx *l, char *err, size_t errlen)
+{
+	l->shm_fd = memfd_create("gatecrash-linux", MFD_CLOEXEC);
+	if (l->shm_fd < 0 || ftruncate(l->shm_fd, sizeof(*l->shm))) {
+		snprintf(err, errlen, "shared slots: %s", strerror(errno));
+		return -1;
+	}
+	l->shm = mmap(NULL, sizeof(*l->shm), PROT_READ | PROT_WRITE, MAP_SHARED,
+		      l->shm_fd, 0);
+	if (l->shm == MAP_FAILED) {
+		l->shm = NULL;
+		snprintf(err, errlen, "shared slots: %s", strerror(errno));
+		return -1;
+	}
+	l->shm->magic = LR_MAGIC;
+	l->shm->version = LR_VERSION;
+	l->shm->flags = l->qemu_user ? LR_FLAG_QEMU_USER : 0;
+	l->shm->timeout_ms = l->timeout_ms;
+	return 0;
+}
+
+static __attribute__((noreturn)) void lnx__exec(const struct lnx *l, int sock)
+{
+	char *const argv_native[] = {(char *)l->runner, NULL};
+	char *const argv_qemu[] = {(char *)l->qemu, (char *)l->runner, NULL};
+
+	/* The server dies with the harness, whatever happens to it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (dup2(sock, 0) < 0 || dup2(sock, 1) < 0)
+		_exit(127);
+	/* dup2 onto itself keeps FD_CLOEXEC: clear it by hand then. */
+	if (l->shm_fd == LR_SHM_FD ? fcntl(LR_SHM_FD, F_SETFD, 0) < 0
+				   : dup2(l->shm_fd, LR_SHM_FD) < 0)
+		_exit(127);
+	if (l->qemu_user)
+		execv(l->qemu, argv_qemu);
+	else
+		execv(l->runner, argv_native);
+	_exit(127);
+}
+
+/* A socket, not pipes: send(MSG_NOSIGNAL) to a dead server is an error,
+ * not a SIGPIPE that would kill the harness. */
+static int lnx__spawn(struct lnx *l, char *err, size_t errlen)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	l->pid = fork();
+	if (l->pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		l->pid = 0;
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (l->pid == 0)
+		lnx__exec(l, sv[1]);
+	close(sv[1]);
+	l->sock = sv[0];
+	l->st.restarts += l->st.batches ? 1 : 0;
+	return 0;
+}
+
+static void lnx__stop(struct lnx *l)
+{
+	if (!l->pid)
+		return;
+	kill(l->pid, SIGKILL);
+	waitpid(l->pid, NULL, 0);
+	close(l->sock);
+	l->pid = 0;
+}
+
+static void lnx__free(struct lnx *l)
+{
+	lnx__stop(l);
+	if (l->shm)
+		munmap(l->shm, sizeof(*l->shm));
+	if (l->shm_fd >= 0)
+		close(l->shm_fd);
+	free(l);
+}
+
+static int lnx__open(const struct backend_config *cfg, int qemu_user,
+		     void **priv, char *err, size_t errlen)
+{
+	struct lnx *l = calloc(1, sizeof(*l));
+
+	if (!l) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	l->shm_fd = -1;
+	l->qemu_user = qemu_user;
+	l->timeout_ms = cfg->case_timeout_ms ? cfg->case_timeout_ms
+			: qemu_user	     ? QEMU_USER_CASE_TIMEOUT_MS
+					     : LINUX_CASE_TIMEOUT_MS;
+	if (lnx__find_runner(l, err, errlen) ||
+	    (qemu_user &&
+	     lnx__find_qemu_user(l->qemu, sizeof(l->qemu), err, errlen)) ||
+	    lnx__map_slots(l, err, errlen)) {
+		lnx__free(l);
+		return -1;
+	}
+	*priv = l;
+	return 0;
+}
+
+static int linux_open(const struct backend_config *cfg, void **priv, char *err,
+		      size_t errlen)
+{
+	return lnx__open(cfg, 0, priv, err, errlen);
+}
+
+static int qemu_user_open(const struct backend_config *cfg, void **priv,
+			  char *err, size_t errlen)
+{
+	return lnx__open(cfg, 1, priv, err, errlen);
+}
+
+static void lnx_close(void *priv)
+{
+	lnx__free(priv);
+}
+
+static void lnx_get_stats(const void *priv, struct backend_stats *st)
+{
+	*st = ((const struct lnx *)priv)->st;
+}
+
+/* Waits for the reply to batch seq until the deadline. 0 or -1. */
+static int lnx__await(struct lnx *l, uint32_t seq, unsigned n)
+{
+	uint64_t deadline = mono_ms() + LINUX_BATCH_SLACK_MS +
+			    (uint64_t)n * 2 * l->timeout_ms;
+	struct lr_reply reply;
+	size_t got = 0;
+
+	while (got < sizeof(reply)) {
+		struct pollfd pfd = {.fd = l->sock, .events = POLLIN};
+		uint64_t now = mono_ms();
+		ssize_t r;
+
+		if (now >= deadline ||
+		    poll(&pfd, 1, (int)(deadline - now)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (!pfd.revents)
+			continue;
+		r = read(l->sock, (char *)&reply + got, sizeof(reply) - got);
+		if (r <= 0)
+			return -1;
+		got += r;
+	}
+	return reply.seq == seq && reply.n_done == n ? 0 : -1;
+}
+
+/* The runner's slot status, checked, as the oracle's case status. */
+static void lnx__collect(const struct lr_slot *slot, unsigned index,
+			 struct case_outcome *o)
+{
+	memset(o, 0, sizeof(*o));
+	memcpy(&o->result, &slot->result, sizeof(o->result));
+	snprintf(o->detail, sizeof(o->detail), "%.*s",
+		 (int)sizeof(slot->detail) - 1, slot->detail);
+	switch (slot->status) {
+	case LR_OK:
+		result_check(o, index);
+		return;
+	case LR_HANG:
+		o->status = CASE_HANG;
+		return;
+	case LR_UNSUPPORTED:
+		o->status = CASE_UNSUPPORTED;
+		return;
+	case LR_ERROR:
+		o->status = CASE_ERROR;
+		return;
+	case LR_CRASH:
+		o->status = CASE_VM_CRASH;
+		return;
+	}
+	o->status = CASE_ERROR;
+	snprintf(o->detail, sizeof(o->detail),
+		 "the runner left slot %u with status %u", index, slot->status);
+}
+
+static void lnx__fail_all(struct case_outcome *out, unsigned n, const char *why)
+{
+	for (unsigned i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].status = CASE_ERROR;
+		snprintf(out[i].detail, sizeof(out[i].detail), "%s", why);
+	}
+}
+
+static int lnx_run(void *priv, const struct gc_testcase *cases, unsigned n,
+		   uint64_t defenses, enum gc_selftest selftest,
+		   struct case_outcome *out, char *err, size_t errlen)
+{
+	struct lnx *l = priv;
+	struct lr_command cmd = {.n = n, .seq = ++l->seq};
+
+	/* The running kernel's defenses are its own: nothing to switch. */
+	(void)defenses;
+	if (selftest != GC_SELFTEST_NONE) {
+		lnx__fail_all(out, n,
+			      "harness self-tests need the test "
+			      "kernel (tcg or kvm backend)");
+		return 0;
+	}
+	if (!l->pid && lnx__spawn(l, err, errlen)) {
+		lnx__fail_all(out, n, err);
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++)
+		l->shm->slots[i].tc = cases[i];
+	if (send(l->sock, &cmd, sizeof(cmd), MSG_NOSIGNAL) != sizeof(cmd) ||
+	    lnx__await(l, cmd.seq, n)) {
+		lnx__stop(l);
+		lnx__fail_all(out, n,
+			      "the runner server stopped answering "
+			      "(killed; restarted for the next batch)");
+		return 0;
+	}
+	for (unsigned i = 0; i < n; i++)
+		lnx__collect(&l->shm->slots[i], i, &out[i]);
+	l->st.cases += n;
+	l->st.batches++;
+	return 0;
+}
+
+static void lnx__probe(const struct backend_config *cfg, int qemu_user,
+		       struct probe_report *rep)
+{
+	void *priv;
+	char err[sizeof(rep->reason)];
+
+	if (lnx__open(cfg, qemu_user, &priv, err, sizeof(err))) {
+		snprintf(rep->reason, sizeof(rep->reason), "%s", err);
+		return;
+	}
+	lnx_close(priv);
+	rep->usable = 1;
+	rep->faithful = !qemu_user;
+	snprintf(rep->reason, sizeof(rep->reason), "%s",
+		 qemu_user ? "the Linux ABI as qemu-x86_64 emulates it "
+			     "(no seccomp inside QEMU; no int $0x80 in "
+			     "64-bit processes)"
+			   : "the running kernel on this CPU, each "
+			     "execution a forked process under seccomp");
+}
+
+static void linux_probe(const struct backend_config *cfg,
+			struct probe_report *rep)
+{
+	lnx__probe(cfg, 0, rep);
+}
+
+static void qemu_user_probe(const struct backend_config *cfg,
+			    struct probe_report *rep)
+{
+	lnx__probe(cfg, 1, rep);
+}
+
+/* The real kernel on the real CPU is hardware-exact; QEMU is not. */
+static int linux_faithful(const void *priv)
+{
+	(void)priv;
+	return 1;
+}
+
+const struct backend_ops linux_ops = {
+	.name = "linux",
+	.open = linux_open,
+	.run = lnx_run,
+	.close = lnx_close,
+	.get_stats = lnx_get_stats,
+	.probe = linux_probe,
+	.faithful = linux_faithful,
+};
+
+const struct backend_ops qemu_user_ops = {
+	.name = "qemu-user",
+	.open = qemu_user_open,
+	.run = lnx_run,
+	.close = lnx_close,
+	.get_stats = lnx_get_stats,
+	.probe = qemu_user_probe,
+};

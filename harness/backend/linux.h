@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to harness/backend/: the linux and qemu-user backends (linux.c),
+ * which run testcases in gatecrash-linux-runner (harness/linux-runner/) on
+ * the running kernel, natively or under qemu-x86_64. docs/backends.md.
+ */
+#ifndef GC_BACKEND_LINUX_H
+#define GC_BACKEND_LINUX_H
+
+#include "backend_ops.h"
+
+extern const struct backend_ops linux_ops;
+extern const struct backend_ops qemu_user_ops;
+
+/* Per-execution deadlines: a native fork is ~0.1 ms, a qemu-x86_64 one
+ * several ms; a deadline only costs time when a case hangs. */
+#define LINUX_CASE_TIMEOUT_MS	  1000
+#define QEMU_USER_CASE_TIMEOUT_MS 3000
+/* Start-up allowance per batch (qemu-x86_64 translating the runner). */
+#define LINUX_BATCH_SLACK_MS 5000
+
+#endif

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What counts as progress. Two sources:
+ *
+ *  - guest counters: one byte per edge of the kernel's C code plus the
+ *    explicit entry/exit counters, read per case (the engine runs batches
+ *    of one, see docs/fuzzing.md), bucketed as AFL does so "this loop ran
+ *    4 times instead of 1" is new but "5 instead of 6" is not;
+ *  - outcome features: what the oracle saw. A new verdict class, a new
+ *    set of diverging fields, a new exception vector or end reason is
+ *    progress even when the kernel ran the same code (a divergence is the
+ *    kernel doing the same thing the reference does not).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+static uint8_t bucket_of(uint8_t hits)
+{
+	if (hits <= 2)
+		return hits; /* 0, 1 -> bit 0, 2 -> bit 1 */
+	if (hits == 3)
+		return 4;
+	if (hits < 8)
+		return 8;
+	if (hits < 16)
+		return 16;
+	if (hits < 32)
+		return 32;
+	if (hits < 128)
+		return 64;
+	return 128;
+}
+
+int feedback_init(struct feedback *fb, size_t ncounters)
+{
+	memset(fb, 0, sizeof(*fb));
+	fb->ncounters = ncounters;
+	fb->virgin = calloc(ncounters ? ncounters : 1, 1);
+	return fb->virgin ? 0 : -1;
+}
+
+void feedback_free(struct feedback *fb)
+{
+	free(fb->virgin);
+	fb->virgin = NULL;
+}
+
+unsigned feedback_counters(struct feedback *fb, const uint8_t *counters)
+{
+	unsigned fresh = 0;
+
+	for (size_t i = 0; i < fb->ncounters; i++) {
+		uint8_t b;
+
+		if (!counters[i])
+			continue;
+		b = bucket_of(counters[i]);
+		if (fb->virgin[i] & b)
+			continue;
+		if (!fb->virgin[i])
+			fb->counters_hit++;
+		fb->virgin[i] |= b;
+		fresh++;
+	}
+	return fresh;
+}
+
+/* ---- outcome features ---- */
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdull;
+}
+
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+	while (*s)
+		h = mix(h, (unsigned char)*s++);
+	return h;
+}
+
+static unsigned set_feature(struct feedback *fb, uint64_t h)
+{
+	uint32_t bit = (uint32_t)(h ^ (h >> 32)) % FEEDBACK_OUTCOME_BITS;
+	uint8_t mask = 1u << (bit & 7);
+
+	if (fb->outcome[bit / 8] & mask)
+		return 0;
+	fb->outcome[bit / 8] |= mask;
+	fb->features++;
+	return 1;
+}
+
+/* Order-independent: the oracle's diff order is not part of the meaning. */
+static uint64_t diff_set_hash(const struct verdict *v)
+{
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < v->n_diffs && i < VERDICT_MAX_DIFFS; i++)
+		sum += hash_str(1, v->diffs[i].field);
+	return sum;
+}
+
+static unsigned run_features(struct feedback *fb, uint64_t base,
+			     const struct gc_run *run)
+{
+	unsigned fresh = set_feature(fb, mix(base, 0x100 + run->end));
+	unsigned n_exc = run->n_exc < GC_MAX_EXC ? run->n_exc : GC_MAX_EXC;
+	unsigned n_exits =
+		run->n_exits < GC_MAX_EXITS ? run->n_exits : GC_MAX_EXITS;
+	uint64_t seq = mix(base, 0x200);
+
+	for (unsigned i = 0; i < n_exc; i++) {
+		seq = mix(seq, run->exc[i].vector | run->exc[i].flags << 8);
+		fresh += set_feature(fb, seq);
+	}
+	seq = mix(base, 0x300);
+	for (unsigned i = 0; i < n_exits; i++) {
+		seq = mix(seq, run->exits[i].kind);
+		fresh += set_feature(fb, seq);
+	}
+	if (run->end == GC_END_KERNEL_FAULT)
+		fresh += set_feature(fb, mix(base, 0x400 + run->fault.vector));
+	return fresh;
+}
+
+unsigned feedback_outcome(struct feedback *fb, const struct gc_testcase *tc,
+			  const struct case_outcome *out,
+			  const struct verdict *v)
+{
+	uint64_t mech = mix(0, tc->mechanism);
+	uint64_t cls = mix(mech, v->cls + 1);
+	unsigned fresh;
+
+	fresh = set_feature(fb, cls);
+	fresh += set_feature(fb, mix(cls, diff_set_hash(v)));
+	for (unsigned i = 0; i < v->n_hazards && i < VERDICT_MAX_HAZARDS; i++)
+		fresh += set_feature(
+			fb, hash_str(mix(mech, 7), v->hazards[i]->name));
+	if (out->status != CASE_OK)
+		return fresh;
+	fresh += run_features(fb, mix(mech, 1), &out->result.mech);
+	fresh += run_features(fb, mix(mech, 2), &out->result.ref);
+	fresh +=
+		set_feature(fb, mix(mix(mech, 3), out->result.mech.end << 8 |
+							  out->result.ref.end));
+	return fresh;
+}

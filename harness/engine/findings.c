@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Findings: deduplicated by a simple signature (mechanism, verdict class,
+ * the sorted names of the diverging fields, the kernel fault vector, the
+ * hazard rules), saved the moment they are found as
+ *
+ *   OUT/findings/<signature hash>/input.bin, input.tc, verdict.json,
+ *                                 signature
+ *
+ * The files are written into a temporary directory that is then renamed
+ * into place: a finding appears whole or not at all, and when two workers
+ * find the same signature the rename lets exactly one of them have it.
+ * (Triage's richer signatures and minimization come later, from these.)
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "testcase.h"
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static size_t append(char *buf, size_t len, size_t at, const char *s)
+{
+	int n = snprintf(buf + at, at < len ? len - at : 0, "%s", s);
+
+	return at + (n > 0 ? (size_t)n : 0);
+}
+
+static size_t append_fields(char *buf, size_t len, size_t at,
+			    const struct verdict *v)
+{
+	const char *names[VERDICT_MAX_DIFFS];
+	unsigned n =
+		v->n_diffs < VERDICT_MAX_DIFFS ? v->n_diffs : VERDICT_MAX_DIFFS;
+
+	for (unsigned i = 0; i < n; i++)
+		names[i] = v->diffs[i].field;
+	qsort(names, n, sizeof(*names), cmp_str);
+	if (!n)
+		return append(buf, len, at, "-");
+	for (unsigned i = 0; i < n; i++) {
+		if (i && !strcmp(names[i], names[i - 1]))
+			continue;
+		at = append(buf, len, at, i ? "," : "");
+		at = append(buf, len, at, names[i]);
+	}
+	return at;
+}
+
+void finding_signature(const struct gc_testcase *tc, const struct verdict *v,
+		       struct finding_sig *sig)
+{
+	char *t = sig->text, num[16];
+	size_t len = sizeof(sig->text), at = 0;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	at = append(t, len, at, tc_mechanism_name(tc->mechanism));
+	at = append(t, len, at, " ");
+	at = append(t, len, at, verdict_name(v->cls));
+	at = append(t, len, at, " ");
+	at = append_fields(t, len, at, v);
+	at = append(t, len, at, " fault=");
+	if (v->cls == VERDICT_KERNEL_FAULT)
+		snprintf(num, sizeof(num), "%u", v->fault.vector);
+	else
+		snprintf(num, sizeof(num), "-");
+	at = append(t, len, at, num);
+	for (unsigned i = 0; i < v->n_hazards && i < VERDICT_MAX_HAZARDS; i++) {
+		at = append(t, len, at, i ? "," : " hazards=");
+		at = append(t, len, at, v->hazards[i]->name);
+	}
+	for (const char *p = t; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	sig->hash = h;
+}
+
+int findings_seen(const struct findings *fs, uint64_t hash)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		if (fs->seen[i] == hash)
+			return 1;
+	return 0;
+}
+
+static int remember(struct findings *fs, uint64_t hash)
+{
+	if (findings_seen(fs, hash))
+		return 0;
+	if (fs->n == fs->cap) {
+		size_t cap = fs->cap ? fs->cap * 2 : 32;
+		uint64_t *s = realloc(fs->seen, cap * sizeof(*s));
+
+		if (!s)
+			return -1;
+		fs->seen = s;
+		fs->cap = cap;
+	}
+	fs->seen[fs->n++] = hash;
+	return 0;
+}
+
+void findings_free(struct findings *fs)
+{
+	free(fs->seen);
+	memset(fs, 0, sizeof(*fs));
+}
+
+/* ---- saving ---- */
+
+struct finding_files {
+	const struct finding_sig *sig;
+	const struct gc_testcase *tc;
+	const struct case_outcome *out;
+	const struct verdict *v;
+	const char *backend;
+};
+
+static void fill_text(FILE *f, const void *ctx)
+{
+	tc_print_text(f, ((const struct finding_files *)ctx)->tc);
+}
+
+static void fill_verdict(FILE *f, const void *ctx)
+{
+	const struct finding_files *ff = ctx;
+
+	verdict_print_json(f, "input.bin", ff->tc, ff->out, ff->v, ff->backend,
+			   kernel_image_symbolize);
+}
+
+static void fill_signature(FILE *f, const void *ctx)
+{
+	fprintf(f, "%s\n", ((const struct finding_files *)ctx)->sig->text);
+}
+
+static int write_files(const char *tmp, const struct finding_files *ff)
+{
+	uint8_t bin[sizeof(struct gc_testcase)];
+
+	tc_encode(ff->tc, bin);
+	if (fs_write_atomic(tmp, "input.bin", bin, sizeof(bin)) ||
+	    fs_write_atomic_stream(tmp, "input.tc", fill_text, ff) ||
+	    fs_write_atomic_stream(tmp, "verdict.json", fill_verdict, ff) ||
+	    fs_write_atomic_stream(tmp, "signature", fill_signature, ff))
+		return -1;
+	return fs_fsync_dir(tmp);
+}
+
+static void remove_tree(const char *dir)
+{
+	static const char *const files[] = {"input.bin", "input.tc",
+					    "verdict.json", "signature"};
+	char path[8192];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+int findings_save(struct findings *fs, const char *dir,
+		  const struct finding_sig *sig, const struct gc_testcase *tc,
+		  const struct case_outcome *out, const struct verdict *v,
+		  const char *backend)
+{
+	struct finding_files ff = {sig, tc, out, v, backend};
+	char tmp[4096 + 64], final[4096 + 64];
+
+	snprintf(tmp, sizeof(tmp), "%s/.tmp-%d-%016" PRIx64, dir, (int)getpid(),
+		 sig->hash);
+	snprintf(final, sizeof(final), "%s/%016" PRIx64, dir, sig->hash);
+	if (remember(fs, sig->hash))
+		return -1;
+	remove_tree(tmp); /* a leftover of an earlier process with our pid */
+	if (mkdir(tmp, 0777) || write_files(tmp, &ff)) {
+		remove_tree(tmp);
+		return -1;
+	}
+	if (rename(tmp, final)) {
+		int lost = errno == EEXIST || errno == ENOTEMPTY;
+
+		remove_tree(tmp);
+		return lost ? 0 : -1;
+	}
+	return fs_fsync_dir(dir) ? -1 : 1;
+}
+
+/* ---- loading ---- */
+
+static int class_of(const char *dir, const char *name)
+{
+	char path[4096 + 64], text[256], *cls;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s/signature", dir, name);
+	n = fs_read_small(path, text, sizeof(text) - 1);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	cls = strchr(text, ' ');
+	if (!cls)
+		return -1;
+	cls++;
+	for (int c = 0; c < VERDICT_COUNT; c++) {
+		size_t len = strlen(verdict_name(c));
+
+		if (!strncmp(cls, verdict_name(c), len) && cls[len] == ' ')
+			return c;
+	}
+	return -1;
+}
+
+static uint64_t sig_dir_hash(const char *name)
+{
+	char *end;
+	uint64_t h;
+
+	if (strlen(name) != 16)
+		return 0;
+	h = strtoull(name, &end, 16);
+	return *end ? 0 : h;
+}
+
+static void clean_tmp(const char *dir, const char *name)
+{
+	char path[4096 + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	remove_tree(path);
+}
+
+int findings_load(struct findings *fs, const char *dir,
+		  unsigned counts[VERDICT_COUNT], int clean)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort), ret = 0;
+
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		uint64_t h = sig_dir_hash(name);
+		int cls;
+
+		if (clean && !strncmp(name, ".tmp-", 5))
+			clean_tmp(dir, name);
+		if (h && fs && remember(fs, h))
+			ret = -1;
+		if (h && counts && (cls = class_of(dir, name)) >= 0)
+			counts[cls]++;
+		free(names[i]);
+	}
+	free(names);
+	return ret;
+}

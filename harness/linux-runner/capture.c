@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The signal handler: the capture. It runs with the testcase's FS/GS bases
+ * and selectors still loaded, so it calls no libc (no TLS, no errno, no
+ * stack protector: the runner is built with -fno-stack-protector and
+ * -fno-builtin) and leaves by a raw exit_group.
+ *
+ * Like the test kernel's traps.c: a #GP on a HLT of the code page is the
+ * capture; #DB/#BP/#OF are traps the run survives (recorded, then resumed);
+ * any other fault ends the run as a fatal signal would.
+ */
+#include <signal.h>
+
+#include "arch/traps.h"
+#include "runner.h"
+
+#define HLT 0xf4
+
+struct lr_capture lr_cap;
+
+static __attribute__((noreturn)) void raw_exit_group(int code)
+{
+	/* exit_group is on the seccomp allowlist; nothing else is needed. */
+	__asm__ volatile("syscall"
+			 :
+			 : "a"(LR_NR64_EXIT_GROUP), "D"(code)
+			 : "rcx", "r11", "memory");
+	__builtin_unreachable();
+}
+
+static uint64_t raw_arch_prctl_get(int code)
+{
+	uint64_t v = 0;
+	long ret;
+
+	/* ARCH_GET_FS/GS write the base to *arg2. */
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(LR_NR64_ARCH_PRCTL), "D"(code), "S"(&v)
+			 : "rcx", "r11", "memory");
+	return ret ? 0 : v;
+}
+
+/* The FS/GS selectors and bases: signal delivery to a 64-bit handler leaves
+ * them as user mode had them, and the sigcontext does not carry them. */
+static void capture_segments(struct gc_user_state *st)
+{
+	uint16_t sel;
+
+	__asm__ volatile("mov %%ds, %0" : "=r"(sel));
+	st->sel[GC_DS] = sel;
+	__asm__ volatile("mov %%es, %0" : "=r"(sel));
+	st->sel[GC_ES] = sel;
+	__asm__ volatile("mov %%fs, %0" : "=r"(sel));
+	st->sel[GC_FS] = sel;
+	__asm__ volatile("mov %%gs, %0" : "=r"(sel));
+	st->sel[GC_GS] = sel;
+	if (lr_cap.use_rdbase) {
+		__asm__ volatile("rdfsbase %0" : "=r"(st->fs_base));
+		__asm__ volatile("rdgsbase %0" : "=r"(st->gs_base));
+	} else {
+		st->fs_base = raw_arch_prctl_get(0x1003); /* ARCH_GET_FS */
+		st->gs_base = raw_arch_prctl_get(0x1004); /* ARCH_GET_GS */
+	}
+}
+
+static void capture_state(const struct lr_ucontext *uc)
+{
+	const struct lr_sigcontext *sc = &uc->mc;
+	struct gc_user_state *st = &lr_cap.run->state;
+	const struct lr_plan *p = lr_cap.plan;
+	uint64_t rax = sc->ax, rcx = sc->cx;
+
+	if (p->map_pid && rax == lr_cap.pid)
+		rax = GC_PID;
+	if (p->fix_rcx && rcx == p->rcx_planted)
+		rcx = p->rcx_wanted;
+	st->gpr[GC_RAX] = rax;
+	st->gpr[GC_RCX] = rcx;
+	st->gpr[GC_RDX] = sc->dx;
+	st->gpr[GC_RBX] = sc->bx;
+	st->gpr[GC_RSP] = sc->sp;
+	st->gpr[GC_RBP] = sc->bp;
+	st->gpr[GC_RSI] = sc->si;
+	st->gpr[GC_RDI] = sc->di;
+	st->gpr[GC_R8] = sc->r8;
+	st->gpr[GC_R9] = sc->r9;
+	st->gpr[GC_R10] = sc->r10;
+	st->gpr[GC_R11] = sc->r11;
+	st->gpr[GC_R12] = sc->r12;
+	st->gpr[GC_R13] = sc->r13;
+	st->gpr[GC_R14] = sc->r14;
+	st->gpr[GC_R15] = sc->r15;
+	st->rip = sc->ip;
+	st->rflags = sc->flags;
+	st->sel[GC_CS] = sc->cs;
+	st->sel[GC_SS] = sc->ss;
+	capture_segments(st);
+}
+
+static __attribute__((noreturn)) void finish(enum gc_end end,
+					     const struct lr_ucontext *uc)
+{
+	capture_state(uc);
+	lr_cap.run->end = end;
+	raw_exit_group(LR_EXIT_DONE);
+}
+
+/*
+ * A SIGSEGV on a HLT of the code page: HLT at CPL 3 can do nothing but
+ * #GP(0). The signal number and RIP decide, not trapno: qemu-x86_64 does
+ * not put the vector in sigcontext.trapno (docs/backends.md), and every
+ * case would otherwise show that one QEMU difference instead of its own.
+ */
+static int is_capture(int sig, const struct lr_sigcontext *sc)
+{
+	uint64_t off = sc->ip - GC_USER_CODE_VA;
+
+	return sig == SIGSEGV && off < GC_USER_PAGE_SIZE &&
+	       ((const uint8_t *)GC_USER_CODE_VA)[off] == HLT;
+}
+
+/* DR6 is not in the sigcontext; si_code says why #DB happened
+ * (get_si_code() in arch/x86/kernel/traps.c). */
+static uint64_t debug_status(const siginfo_t *si)
+{
+	if (si->si_code == TRAP_TRACE)
+		return 0xffff4ff0; /* DR6.BS */
+	return 0xffff0ff0;
+}
+
+static void record_exception(const struct lr_sigcontext *sc,
+			     const siginfo_t *si)
+{
+	struct gc_run *run = lr_cap.run;
+	struct gc_exception *x;
+
+	if (run->n_exc < GC_MAX_EXC) {
+		x = &run->exc[run->n_exc];
+		x->vector = sc->trapno;
+		x->error_code = sc->err;
+		x->rip = sc->ip;
+		x->cr2 = sc->trapno == X86_TRAP_PF   ? sc->cr2
+			 : sc->trapno == X86_TRAP_DB ? debug_status(si)
+						     : 0;
+	}
+	if (run->n_exc < 255)
+		run->n_exc++;
+}
+
+/* Copies a string without libc. */
+static void put_detail(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < lr_cap.detail_len; i++)
+		lr_cap.detail[i] = s[i];
+	lr_cap.detail[i] = 0;
+}
+
+void lr_on_signal(int sig, void *siv, struct lr_ucontext *uc)
+{
+	const struct lr_sigcontext *sc = &uc->mc;
+	const siginfo_t *si = siv;
+	struct gc_run *run = lr_cap.run;
+
+	if (sc->ip == (uintptr_t)lr_enter_iretq) {
+		put_detail("the runner's IRETQ into the testcase state "
+			   "faulted: a state user mode cannot load");
+		raw_exit_group(LR_EXIT_UNSUPPORTED);
+	}
+	if (is_capture(sig, sc))
+		finish(GC_END_LANDED, uc);
+	record_exception(sc, si);
+	/* The mechanism's system call was the first kernel entry. */
+	if (++run->n_entries > GC_ENTRY_BUDGET) {
+		run->end = GC_END_BUDGET;
+		raw_exit_group(LR_EXIT_DONE);
+	}
+	if (sig == SIGTRAP)
+		return; /* #DB, #BP: resume, as after a SIGTRAP handler */
+	finish(GC_END_USER_FAULT, uc);
+}

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One execution in its own forked child: map the test kernel's user pages
+ * at their addresses, build the rt_sigreturn frame if the plan has one,
+ * install the capture handlers on an alternate stack, fence the process in
+ * (deadline, no core, seccomp), set FS/GS base and enter. Never returns:
+ * the capture handler exits, or setup fails with a reason in the slot.
+ */
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "child.h"
+
+#define HLT	      0xf4
+#define ALTSTACK_SIZE (64 * 1024)
+
+static uint8_t altstack[ALTSTACK_SIZE] __attribute__((aligned(64)));
+
+static __attribute__((noreturn)) void child_fail(struct lr_slot *slot, int code,
+						 const char *what)
+{
+	snprintf(slot->detail, sizeof(slot->detail), "%s: %s", what,
+		 errno ? strerror(errno) : "failed");
+	_exit(code);
+}
+
+/* MAP_FIXED_NOREPLACE: never clobber something of the runner's own. */
+static int map_fixed(uint64_t va, int prot)
+{
+	void *p =
+		mmap((void *)va, GC_USER_PAGE_SIZE, prot,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	if (p != (void *)va) { /* a kernel older than 4.17 took it as a hint */
+		munmap(p, GC_USER_PAGE_SIZE);
+		errno = EEXIST;
+		return -1;
+	}
+	return 0;
+}
+
+static int map_user_pages(const struct lr_plan *p)
+{
+	uint8_t *code = (uint8_t *)GC_USER_CODE_VA;
+	size_t at = GC_USER_LANDING - GC_USER_CODE_VA - sizeof(p->insn);
+
+	if (map_fixed(GC_USER_CODE_VA, PROT_READ | PROT_WRITE) ||
+	    map_fixed(GC_USER_STACK_VA, PROT_READ | PROT_WRITE) ||
+	    map_fixed(LR_FRAME_PAGE, PROT_READ | PROT_WRITE))
+		return -1;
+	memset(code, HLT, GC_USER_PAGE_SIZE);
+	memcpy(code + at, p->insn, sizeof(p->insn));
+	return mprotect(code, GC_USER_PAGE_SIZE, PROT_READ | PROT_EXEC);
+}
+
+/*
+ * The rt_sigreturn frame at LR_FRAME_RSP: the kernel reads struct
+ * rt_sigframe at RSP - 8 (the pretcode slot a handler's RET popped), so
+ * the ucontext starts at RSP. uc_stack must name the current alternate
+ * stack, or rt_sigreturn would switch it off (restore_altstack()).
+ */
+static void build_frame(const struct lr_plan *p)
+{
+	struct lr_ucontext *uc = (struct lr_ucontext *)LR_FRAME_RSP;
+
+	memset(uc, 0, sizeof(*uc));
+	uc->uc_flags = LR_UC_SIGCONTEXT_SS | LR_UC_STRICT_RESTORE_SS;
+	uc->ss_sp = (uintptr_t)altstack;
+	uc->ss_size = sizeof(altstack);
+	uc->mc = p->frame;
+}
+
+static int install_handlers(void)
+{
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP};
+	stack_t ss = {.ss_sp = altstack, .ss_size = sizeof(altstack)};
+	struct sigaction sa;
+
+	if (sigaltstack(&ss, NULL))
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = (void (*)(int, siginfo_t *, void *))lr_signal_entry;
+	/* No SA_NODEFER: a fault inside the handler then finds its signal
+	 * blocked, and the kernel kills the process instead of recursing. */
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL))
+			return -1;
+	return 0;
+}
+
+/* A wall-clock deadline (SIGALRM's default action kills), a CPU backstop,
+ * and no core file for the many deaths to come. */
+static int set_limits(unsigned timeout_ms)
+{
+	struct itimerval it = {
+		.it_value = {timeout_ms / 1000, (timeout_ms % 1000) * 1000},
+	};
+	struct rlimit core = {0, 0}, cpu = {2, 2};
+
+	if (setrlimit(RLIMIT_CORE, &core) || setrlimit(RLIMIT_CPU, &cpu))
+		return -1;
+	return setitimer(ITIMER_REAL, &it, NULL);
+}
+
+#define ALLOW_NR(nr)                                     \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+
+/*
+ * The allowlist: exactly the system calls the plans map onto, per table
+ * (int $0x80 is AUDIT_ARCH_I386 even from 64-bit code), plus exit_group and
+ * arch_prctl on the FS/GS base (ARCH_SET_* before entering without WRFSBASE,
+ * ARCH_GET_* in the handler). Anything else kills the process: a
+ * testcase that steers RIP into the runner's own code cannot do harm.
+ */
+static int install_seccomp(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, arch)),
+		/* jump over the 19 statements of the x86-64 part */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 19, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		ALLOW_NR(LR_NR64_SCHED_YIELD),
+		ALLOW_NR(LR_NR64_GETPID),
+		ALLOW_NR(LR_NR64_RT_SIGRETURN),
+		ALLOW_NR(LR_NR64_EXIT_GROUP),
+		ALLOW_NR(LR_NR_NONE),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, LR_NR64_ARCH_PRCTL, 0, 4),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, args[0])),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x1001, 0, 2),
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 0x1004, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		/* i386 table */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		ALLOW_NR(LR_NR32_SCHED_YIELD),
+		ALLOW_NR(LR_NR32_GETPID),
+		ALLOW_NR(LR_NR_NONE),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(f) / sizeof(f[0]),
+		.filter = f,
+	};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* A ret.rip on a page the runner has mapped would run the runner's own
+ * code; the test kernel's user space has nothing there. */
+static int rip_hits_runner(const struct lr_plan *p)
+{
+	uint64_t page = p->ret_rip & ~(uint64_t)(GC_USER_PAGE_SIZE - 1);
+
+	if (!p->check_rip || page == GC_USER_CODE_VA)
+		return 0;
+	if ((uint64_t)((int64_t)(page << 16) >> 16) != page)
+		return 0; /* not canonical: nothing can be mapped there */
+	return msync((void *)page, GC_USER_PAGE_SIZE, MS_ASYNC) == 0;
+}
+
+/* Last before entering: after ARCH_SET_FS, libc's TLS is gone. */
+static void set_bases_raw(const struct lr_entry *e)
+{
+	if (e->flags & LR_ENTRY_WRBASE)
+		return;
+	syscall(SYS_arch_prctl, 0x1002, e->fs_base); /* ARCH_SET_FS */
+	syscall(SYS_arch_prctl, 0x1001, e->gs_base); /* ARCH_SET_GS */
+}
+
+__attribute__((noreturn)) void
+lr_child_run(struct lr_slot *slot, struct gc_run *run, const struct lr_plan *p,
+	     unsigned timeout_ms, int sandbox, int use_rdbase)
+{
+	errno = 0;
+	if (map_user_pages(p))
+		child_fail(slot, LR_EXIT_SETUP, "mapping the user pages");
+	if (rip_hits_runner(p)) {
+		snprintf(slot->detail, sizeof(slot->detail),
+			 "ret.rip 0x%llx is in the runner's own memory "
+			 "(the test kernel has nothing mapped there)",
+			 (unsigned long long)p->ret_rip);
+		_exit(LR_EXIT_UNSUPPORTED);
+	}
+	if (p->has_frame)
+		build_frame(p);
+	lr_cap = (struct lr_capture){
+		.run = run,
+		.plan = p,
+		.pid = (uint64_t)getpid(),
+		.use_rdbase = use_rdbase,
+		.detail = slot->detail,
+		.detail_len = sizeof(slot->detail),
+	};
+	run->n_entries = 1;
+	if (install_handlers())
+		child_fail(slot, LR_EXIT_SETUP, "installing signal handlers");
+	if (set_limits(timeout_ms))
+		child_fail(slot, LR_EXIT_SETUP, "setting limits");
+	if (sandbox && install_seccomp())
+		child_fail(slot, LR_EXIT_SETUP, "installing seccomp");
+	set_bases_raw(&p->entry);
+	lr_enter(&p->entry);
+}

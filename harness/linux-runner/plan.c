@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Planning one execution: what the test kernel would do with a testcase,
+ * expressed as a native Linux process state. The test kernel's system calls
+ * map onto harmless Linux ones with the same visible effect (docs/
+ * backends.md): nop -> sched_yield (returns 0), getpid -> getpid (RAX mapped
+ * back to GC_PID at capture), set_return_state -> rt_sigreturn with a frame
+ * built from the testcase, anything else -> a number no table has
+ * (-ENOSYS, as the test kernel's default).
+ *
+ * Pure: no system calls here, so the host tests link it too.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "arch/processor-flags.h"
+#include "arch/segment.h"
+#include "runner.h"
+
+#define LR_LOW32 0xffffffffull
+
+static const uint8_t insn_int80[2] = {0xcd, 0x80};
+static const uint8_t insn_syscall[2] = {0x0f, 0x05};
+
+static int fail(char *why, size_t len, const char *reason)
+{
+	snprintf(why, len, "%s", reason);
+	return -1;
+}
+
+static uint32_t gc_nr(const struct gc_testcase *tc)
+{
+	return (uint32_t)tc->gpr[GC_RAX];
+}
+
+/* The Linux number for the test kernel's, in the table the entry uses. */
+static uint32_t linux_nr(uint32_t nr, int i386_table)
+{
+	switch (nr) {
+	case GC_SYS_NOP:
+		return i386_table ? LR_NR32_SCHED_YIELD : LR_NR64_SCHED_YIELD;
+	case GC_SYS_GETPID:
+		return i386_table ? LR_NR32_GETPID : LR_NR64_GETPID;
+	case GC_SYS_SET_RETURN_STATE:
+		return LR_NR64_RT_SIGRETURN; /* 64-bit only: see lr_plan_build
+					      */
+	default:
+		return LR_NR_NONE;
+	}
+}
+
+/*
+ * The test kernel's sanitize_user_rflags(): what its set_return_state puts
+ * in the frame.
+ */
+static uint64_t gc_sanitize_rflags(uint64_t rflags)
+{
+	return (rflags & X86_EFLAGS_DEFINED & ~X86_EFLAGS_VM) |
+	       X86_EFLAGS_FIXED;
+}
+
+/*
+ * The user frame the test kernel's set_return_state edits: what a SYSCALL
+ * entry saved (RCX = return RIP, R11 = RFLAGS without RF; the int80
+ * reference emulates the same), with the ret_mask fields laid over it.
+ */
+static void build_frame(const struct gc_testcase *tc, struct lr_sigcontext *sc)
+{
+	uint64_t g[GC_NR_GPRS];
+	const struct gc_ret_frame *r = &tc->ret;
+	uint32_t m = tc->ret_mask;
+	uint64_t rip = GC_USER_LANDING, rflags = tc->rflags;
+	uint16_t cs = tc->sel[GC_CS], ss = tc->sel[GC_SS];
+
+	memcpy(g, tc->gpr, sizeof(g));
+	g[GC_RCX] = GC_USER_LANDING;
+	g[GC_R11] = tc->rflags & ~(uint64_t)X86_EFLAGS_RF;
+	for (unsigned n = 0; n < GC_NR_GPRS; n++)
+		if (m & GC_RET_GPR(n))
+			g[n] = r->gpr[n];
+	if (m & GC_RET_RIP)
+		rip = r->rip;
+	if (m & GC_RET_RFLAGS)
+		rflags = gc_sanitize_rflags(r->rflags);
+	if (m & GC_RET_CS)
+		cs = r->cs | 3;
+	if (m & GC_RET_SS)
+		ss = r->ss | 3;
+
+	*sc = (struct lr_sigcontext){
+		.r8 = g[GC_R8],
+		.r9 = g[GC_R9],
+		.r10 = g[GC_R10],
+		.r11 = g[GC_R11],
+		.r12 = g[GC_R12],
+		.r13 = g[GC_R13],
+		.r14 = g[GC_R14],
+		.r15 = g[GC_R15],
+		.di = g[GC_RDI],
+		.si = g[GC_RSI],
+		.bp = g[GC_RBP],
+		.bx = g[GC_RBX],
+		.dx = g[GC_RDX],
+		.ax = g[GC_RAX],
+		.cx = g[GC_RCX],
+		.sp = g[GC_RSP],
+		.ip = rip,
+		.flags = rflags,
+		.cs = cs,
+		.ss = ss,
+	};
+}
+
+/* FS/GS: selector first, then base. Without WRFSBASE the base can only be
+ * set by arch_prctl, which also zeroes the selector. */
+static int plan_segments(const struct gc_testcase *tc, unsigned opts,
+			 struct lr_entry *e, char *why, size_t len)
+{
+	e->ds = tc->sel[GC_DS];
+	e->es = tc->sel[GC_ES];
+	e->fs = tc->sel[GC_FS];
+	e->gs = tc->sel[GC_GS];
+	e->fs_base = tc->fs_base;
+	e->gs_base = tc->gs_base;
+	if (opts & LR_PLAN_FSGSBASE) {
+		e->flags |= LR_ENTRY_WRBASE;
+		return 0;
+	}
+	if ((tc->fs_base && e->fs) || (tc->gs_base && e->gs))
+		return fail(why, len,
+			    "a non-zero FS/GS base with a non-zero selector "
+			    "needs WRFSBASE, which this CPU/emulator does "
+			    "not offer (AT_HWCAP2 lacks FSGSBASE)");
+	if (!e->fs)
+		e->flags |= LR_ENTRY_SKIP_FS;
+	if (!e->gs)
+		e->flags |= LR_ENTRY_SKIP_GS;
+	return 0;
+}
+
+static int plan_set_return_state(const struct gc_testcase *tc, int reference,
+				 struct lr_plan *p, char *why, size_t len)
+{
+	uint64_t changed;
+
+	if (tc->mechanism != GC_MECH_SYSCALL64)
+		return fail(why, len,
+			    "set_return_state through int $0x80 reaches the "
+			    "i386 rt_sigreturn (173), whose frame holds only "
+			    "32-bit registers and reloads DS/ES/FS/GS with "
+			    "RPL 3: not the test kernel's semantics");
+	build_frame(tc, &p->frame);
+	changed = (p->frame.flags ^ tc->rflags) & ~LR_SIGRETURN_FLAGS;
+	if (changed)
+		return fail(why, len,
+			    "ret.rflags changes bits rt_sigreturn does not "
+			    "restore (it takes only AC OF DF TF SF ZF AF PF "
+			    "CF RF: FIX_EFLAGS, arch/x86)");
+	p->has_frame = 1;
+	p->entry.rsp = LR_FRAME_RSP;
+	if (tc->ret_mask & GC_RET_RIP) {
+		p->check_rip = 1;
+		p->ret_rip = tc->ret.rip;
+	}
+	/*
+	 * The reference must leave by IRET. Linux IRETs whenever RCX != RIP
+	 * (do_syscall_64's SYSRET check), so plant an RCX one bit off and
+	 * put the wanted value back at capture: IRET returns RCX verbatim
+	 * and nothing in user mode reads it before the capture.
+	 */
+	if (reference && p->frame.cx == p->frame.ip) {
+		p->fix_rcx = 1;
+		p->rcx_wanted = p->frame.cx;
+		p->rcx_planted = p->frame.cx ^ 1;
+		p->frame.cx = p->rcx_planted;
+	}
+	return 0;
+}
+
+static int uses_int80_in_64bit_mode(const struct gc_testcase *tc, int reference)
+{
+	if (tc->mechanism == GC_MECH_INT80_COMPAT)
+		return 0;
+	return tc->mechanism == GC_MECH_INT80_64 ||
+	       (reference && gc_nr(tc) != GC_SYS_SET_RETURN_STATE);
+}
+
+int lr_plan_build(const struct gc_testcase *tc, int reference, unsigned opts,
+		  struct lr_plan *p, char *why, size_t len)
+{
+	struct lr_entry *e = &p->entry;
+	int syscall64 = tc->mechanism == GC_MECH_SYSCALL64;
+	int srs = gc_nr(tc) == GC_SYS_SET_RETURN_STATE;
+	/* The reference is int $0x80, except set_return_state: below. */
+	int via_int80 = !syscall64 || (reference && !srs);
+
+	memset(p, 0, sizeof(*p));
+	p->reference = reference;
+	if ((opts & LR_PLAN_QEMU_USER) &&
+	    uses_int80_in_64bit_mode(tc, reference))
+		return fail(why, len,
+			    "qemu-x86_64 does not emulate int $0x80 in a "
+			    "64-bit process (it returns -EFAULT): no int80 "
+			    "path to run there");
+	if ((opts & LR_PLAN_QEMU_USER) && tc->mechanism == GC_MECH_INT80_COMPAT)
+		return fail(why, len,
+			    "qemu-x86_64 cannot enter compat mode: IRETQ to "
+			    "__USER32_CS (0x23) faults there");
+	memcpy(e->gpr, tc->gpr, sizeof(e->gpr));
+	e->rip = GC_USER_LANDING - sizeof(p->insn);
+	e->cs = tc->sel[GC_CS];
+	e->rflags = tc->rflags;
+	e->rsp = tc->gpr[GC_RSP];
+	e->ss = tc->sel[GC_SS];
+	if (plan_segments(tc, opts, e, why, len))
+		return -1;
+	memcpy(p->insn, via_int80 ? insn_int80 : insn_syscall, 2);
+	e->gpr[GC_RAX] =
+		(tc->gpr[GC_RAX] & ~LR_LOW32) | linux_nr(gc_nr(tc), via_int80);
+	p->map_pid = gc_nr(tc) == GC_SYS_GETPID;
+	if (srs)
+		return plan_set_return_state(tc, reference, p, why, len);
+	/* What SYSCALL would have done, done in user mode before int $0x80
+	 * (docs/semantics.md, "linux backend"). */
+	if (syscall64 && reference) {
+		e->gpr[GC_RCX] = GC_USER_LANDING;
+		e->gpr[GC_R11] = tc->rflags & ~(uint64_t)X86_EFLAGS_RF;
+	}
+	return 0;
+}

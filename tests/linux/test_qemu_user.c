@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The qemu-user backend, and where QEMU's Linux-user emulation diverges
+ * from the real kernel on the same seeds (cross-backend: the mechanism runs
+ * of linux and qemu-user, compared by backend_diff()). Divergences are
+ * printed, not failed: they are findings about QEMU (docs/backends.md
+ * lists the ones known). What must hold: qemu-user runs every seed, or says
+ * why not, and never reports harness trouble. Skips (77) without
+ * qemu-x86_64.
+ */
+#include <unistd.h>
+
+#include "test.h"
+#include "seeds.h"
+
+static struct seeds seeds;
+static struct case_outcome *lin, *qemu;
+
+static int have_qemu_user(void)
+{
+	struct probe_report rep;
+
+	backend_probe("qemu-user", NULL, &rep);
+	if (!rep.usable)
+		printf("SKIP: %s\n", rep.reason);
+	return rep.usable;
+}
+
+static int setup(void)
+{
+	if (!qemu) {
+		if (seeds_load(&seeds))
+			return -1;
+		lin = seeds_run("linux", &seeds);
+		qemu = seeds_run("qemu-user", &seeds);
+	}
+	return lin && qemu ? 0 : -1;
+}
+
+/* The first TEST runs first: skip the whole suite without QEMU. */
+TEST(qemu_user_is_installed)
+{
+	if (!have_qemu_user())
+		exit(77);
+}
+
+TEST(every_seed_runs_or_says_why_not)
+{
+	const struct case_outcome *o;
+
+	ASSERT(!setup());
+	for (unsigned i = 0; i < seeds.n; i++) {
+		o = &qemu[i];
+		if (o->status == CASE_ERROR || o->status == CASE_HANG)
+			FAIL("%s: qemu-user: status %d: %s", seeds.name[i],
+			     o->status, o->detail);
+		if (o->status == CASE_UNSUPPORTED && !o->detail[0])
+			FAIL("%s: unsupported without a reason", seeds.name[i]);
+	}
+}
+
+/* A mechanism run to compare: OK, or unsupported for the reference only. */
+static int has_mech_run(const struct case_outcome *o)
+{
+	return (o->status == CASE_OK || o->status == CASE_UNSUPPORTED) &&
+	       o->result.mech.end != GC_END_NOT_RUN;
+}
+
+static void print_diff(const char *name, const struct verdict *v)
+{
+	printf("  %-40s divergence:", name);
+	for (unsigned d = 0; d < v->n_diffs; d++)
+		printf(" %s linux=0x%llx qemu=0x%llx", v->diffs[d].field,
+		       (unsigned long long)v->diffs[d].mech,
+		       (unsigned long long)v->diffs[d].ref);
+	printf("\n");
+}
+
+static void print_exceptions(const char *who, const struct gc_run *r)
+{
+	for (unsigned i = 0; i < r->n_exc && i < GC_MAX_EXC; i++)
+		printf("    %s exc[%u]: vector %u error 0x%x rip 0x%llx\n", who,
+		       i, r->exc[i].vector, r->exc[i].error_code,
+		       (unsigned long long)r->exc[i].rip);
+}
+
+TEST(cross_backend_linux_vs_qemu_user)
+{
+	struct case_outcome a, b;
+	struct verdict v;
+	unsigned compared = 0, diverged = 0;
+
+	ASSERT(!setup());
+	for (unsigned i = 0; i < seeds.n; i++) {
+		if (qemu[i].status == CASE_VM_CRASH) {
+			printf("  %-40s qemu crashed: %s\n", seeds.name[i],
+			       qemu[i].detail);
+			diverged++;
+			continue;
+		}
+		if (!has_mech_run(&lin[i]) || !has_mech_run(&qemu[i])) {
+			printf("  %-40s not compared: %s\n", seeds.name[i],
+			       has_mech_run(&lin[i]) ? qemu[i].detail
+						     : lin[i].detail);
+			continue;
+		}
+		a = lin[i];
+		b = qemu[i];
+		a.status = b.status = CASE_OK;
+		compared++;
+		if (backend_diff(&seeds.tc[i], &a, &b, &v)) {
+			print_diff(seeds.name[i], &v);
+			print_exceptions("linux", &a.result.mech);
+			print_exceptions("qemu", &b.result.mech);
+			diverged++;
+		}
+	}
+	printf("  %u compared, %u diverged or crashed\n", compared, diverged);
+	ASSERT(compared > 0);
+}

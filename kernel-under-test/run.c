@@ -31,6 +31,12 @@ bool run_is_reference(void)
 	return current.reference;
 }
 
+/* Before run_count_entry() has counted it: the entry the run started with. */
+bool run_is_first_entry(void)
+{
+	return current.out->n_entries == 0;
+}
+
 bool run_count_entry(void)
 {
 	if (current.out->n_entries < 255)
@@ -164,7 +170,7 @@ static void run_one(const struct gc_testcase *tc, bool reference,
 	memset(out, 0, sizeof(*out));
 	current = (struct run){ .tc = tc, .out = out, .reference = reference };
 	defenses_activate(reference ? GC_DEFENSES_ALL : defenses);
-	paging_map_user_code(user_page_for(tc->mechanism, reference));
+	paging_map_user_code(user_page_for(tc->mechanism));
 	build_user_entry(tc, reference, &ue);
 	enter_user(&ue);
 	/* A run that faulted in ring 0 may have left the tables in any state. */

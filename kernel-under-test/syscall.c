@@ -84,33 +84,39 @@ void syscall_dispatch(struct cpu_regs *regs)
 }
 
 /*
- * The reference enters by int $0x80 but must return the state the
- * mechanism's own instruction would have left: SYSCALL puts the return RIP
- * in RCX and RFLAGS (RF cleared) in R11 (edge-cases.md §0).
+ * The reference enters by its own int $0x80 but must return the state the
+ * mechanism's instruction would have left: the return RIP is the landing
+ * (where the mechanism's instruction ends), and SYSCALL also puts that RIP
+ * in RCX and RFLAGS (RF cleared) in R11 (edge-cases.md §0). Only the entry
+ * the reference run starts with is emulated; later entries are whatever
+ * the user code executes, in both runs alike.
  */
 static void emulate_mechanism_entry(struct cpu_regs *regs)
 {
+	if (regs->rip != user_ref_return_rip())
+		return;
+	regs->rip = GC_USER_LANDING;
 	if (run_testcase()->mechanism == GC_MECH_SYSCALL64) {
 		regs->rcx = regs->rip;
 		regs->r11 = regs->rflags & ~X86_EFLAGS_RF;
 	}
 }
 
-/* Coverage only: did user DF reach the C code (entry_clear_df off)? */
-static void cov_note_live_df(void)
-{
-	uint64_t rflags;
-
-	asm volatile("pushfq; popq %0" : "=r"(rflags));
-	if (rflags & X86_EFLAGS_DF)
-		cov_hit(GC_COV_INT80_DF_LIVE);
-}
-
 void do_int80(struct cpu_regs *regs)
 {
-	cov_note_live_df();
-	if (run_is_reference())
+	if (run_is_reference() && run_is_first_entry())
 		emulate_mechanism_entry(regs);
+	syscall_dispatch(regs);
+	run_record_exit(GC_EXIT_IRETQ, regs);
+}
+
+/*
+ * SYSCALL from compat mode (AMD only; Intel raises #UD). Linux returns by
+ * SYSRETL when it can; until the mechanisms work gives this path its own
+ * defenses, the test kernel always returns by IRET, which is always right.
+ */
+void do_syscall_compat(struct cpu_regs *regs)
+{
 	syscall_dispatch(regs);
 	run_record_exit(GC_EXIT_IRETQ, regs);
 }

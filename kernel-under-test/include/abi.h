@@ -36,6 +36,13 @@
 #define GC_USER_CODE_VA 0x40000000ull
 #define GC_USER_PAGE_SIZE 0x1000u
 #define GC_USER_LANDING (GC_USER_CODE_VA + 0x800)
+/*
+ * The reference's int $0x80 sits on the same page, away from the landing,
+ * so both executions run the very same user bytes (a return into the
+ * mechanism's instruction re-executes it in both). Its first entry returns
+ * to GC_USER_LANDING, as the mechanism's instruction would.
+ */
+#define GC_USER_REF_ENTRY (GC_USER_CODE_VA + 0x100)
 
 /* A user stack page (read/write, no execute): what RSP holds in a plain
  * testcase. Nothing the harness runs in user mode touches it. */

@@ -34,8 +34,9 @@ const uint8_t *paging_user_code_page(void);
 
 /* arch/x86/user_pages.c */
 void user_pages_init(void);
-const uint8_t *user_page_for(unsigned mechanism, bool reference);
+const uint8_t *user_page_for(unsigned mechanism);
 uint64_t user_entry_rip(unsigned mechanism, bool reference);
+uint64_t user_ref_return_rip(void);
 bool user_page_is_hlt(uint64_t rip);
 
 /* defenses.c: the profile in force for the run in progress. The entry code
@@ -59,6 +60,7 @@ void run_record_user_exception(unsigned vector, uint32_t error_code,
 void run_record_exit(enum gc_exit_kind kind, const struct cpu_regs *regs);
 void run_record_kernel_fault(const struct cpu_regs *regs);
 bool run_count_entry(void);
+bool run_is_first_entry(void);
 const struct gc_testcase *run_testcase(void);
 bool run_is_reference(void);
 
@@ -68,13 +70,14 @@ __noreturn void leave_user(void);
 extern const char native_irq_return_iret[];
 extern const char idt_stubs[];
 void entry_SYSCALL_64(void);
-void entry_SYSCALL_compat_unused(void);
+void entry_SYSCALL_compat(void);
 void copy_ret_frame_from_user(void *dst, const void *src, uint64_t qwords);
 
 /* traps.c, syscall.c: called from entry_64.S */
 void do_exception(struct cpu_regs *regs);
 void do_int80(struct cpu_regs *regs);
 int do_syscall64(struct cpu_regs *regs);
+void do_syscall_compat(struct cpu_regs *regs);
 void syscall_dispatch(struct cpu_regs *regs);
 
 /* The mailbox, at its fixed guest-physical address (identity-mapped). */

@@ -118,7 +118,7 @@ static void syscall_msrs_init(void)
 	wrmsr(MSR_STAR, ((uint64_t)STAR_SYSRET_CS << 48) |
 				((uint64_t)STAR_SYSCALL_CS << 32));
 	wrmsr(MSR_LSTAR, (uintptr_t)entry_SYSCALL_64);
-	wrmsr(MSR_CSTAR, (uintptr_t)entry_SYSCALL_compat_unused);
+	wrmsr(MSR_CSTAR, (uintptr_t)entry_SYSCALL_compat);
 	wrmsr(MSR_SYSCALL_MASK, SYSCALL_FMASK);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | X86_EFER_SCE);
 }

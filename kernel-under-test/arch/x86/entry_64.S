@@ -109,24 +109,30 @@ ENTRY entry_INT80
 ENDFUNC entry_INT80
 
 /*
- * SYSCALL (64-bit): RCX = return RIP, R11 = RFLAGS with RF cleared, RFLAGS &=
- * ~FMASK, CS/SS from STAR. Nothing is saved on a stack and RSP is still the
- * user's: "naughty userspace controls RSP at the very beginning of the
- * SYSCALL targets" (E11), so switch stacks before the first push.
+ * SYSCALL: RCX = return RIP, R11 = RFLAGS with RF cleared, RFLAGS &= ~FMASK,
+ * CS/SS from STAR. Nothing is saved on a stack and RSP is still the user's:
+ * "naughty userspace controls RSP at the very beginning of the SYSCALL
+ * targets" (E11), so switch stacks before the first push, then build the
+ * frame the CPU would have pushed for an interrupt from \user_cs.
  */
-ENTRY entry_SYSCALL_64
+.macro SYSCALL_ENTRY_FRAME user_cs:req, frame_vector:req
 	movq	%rsp, syscall_user_rsp(%rip)
 	cmpb	$0, defense_syscall_stack_switch(%rip)
-	je	1f
+	je	.Lon_user_stack_\@
 	movq	kernel_stack_top(%rip), %rsp
-1:	pushq	$__USER_DS			/* regs->ss */
+.Lon_user_stack_\@:
+	pushq	$__USER_DS			/* regs->ss */
 	pushq	syscall_user_rsp(%rip)		/* regs->rsp */
 	pushq	%r11				/* regs->rflags */
-	pushq	$__USER_CS			/* regs->cs */
+	pushq	$\user_cs			/* regs->cs */
 	pushq	%rcx				/* regs->rip */
 	pushq	$0				/* regs->error_code */
-	pushq	$SYSCALL64_FRAME_VECTOR		/* regs->vector */
+	pushq	$\frame_vector			/* regs->vector */
 	SAVE_REGS
+.endm
+
+ENTRY entry_SYSCALL_64
+	SYSCALL_ENTRY_FRAME __USER_CS, SYSCALL64_FRAME_VECTOR
 	movq	%rsp, %rdi
 	call	do_syscall64
 	testl	%eax, %eax
@@ -145,10 +151,16 @@ syscall_sysretq:
 	sysretq
 ENDFUNC entry_SYSCALL_64
 
-/* Compat SYSCALL lands here until the mechanisms issue gives it a path. */
-ENTRY entry_SYSCALL_compat_unused
-	ud2
-ENDFUNC entry_SYSCALL_compat_unused
+/*
+ * SYSCALL from compat mode, through CSTAR: AMD only (Intel raises #UD,
+ * edge-cases.md E14). ECX holds the return EIP; the rest is as above.
+ */
+ENTRY entry_SYSCALL_compat
+	SYSCALL_ENTRY_FRAME __USER32_CS, SYSCALL32_FRAME_VECTOR
+	movq	%rsp, %rdi
+	call	do_syscall_compat
+	jmp	exit_to_user_iret
+ENDFUNC entry_SYSCALL_compat
 
 /*
  * The one IRETQ back to user mode. A fault here (bad CS/SS, non-canonical

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * The user code pages: all HLT (0xF4) but for the entry instruction, which
- * ends at GC_USER_LANDING. HLT at CPL 3 raises #GP(0) before it does
- * anything, so whichever HLT the user reaches first is a capture point that
- * perturbs no register (traps.c).
+ * The user code pages, one per mechanism, shared by both executions: all
+ * HLT (0xF4) but for the mechanism's instruction, which ends at
+ * GC_USER_LANDING, and the reference's int $0x80 at GC_USER_REF_ENTRY. HLT
+ * at CPL 3 raises #GP(0) before it does anything, so whichever HLT the user
+ * reaches first is a capture point that perturbs no register (traps.c).
  */
 #include "kernel.h"
 
@@ -23,36 +24,41 @@ static const struct entry_insn *const mechanism_insn[GC_MECH_COUNT] = {
 	[GC_MECH_SYSCALL64] = &insn_syscall,
 };
 
-/* One page per mechanism, and one for the int $0x80 reference. */
 static uint8_t mechanism_pages[GC_MECH_COUNT][GC_USER_PAGE_SIZE] __page_aligned_bss;
-static uint8_t reference_page[GC_USER_PAGE_SIZE] __page_aligned_bss;
 
-#define LANDING_OFFSET (GC_USER_LANDING - GC_USER_CODE_VA)
+#define PAGE_OFFSET_OF(va) ((va) - GC_USER_CODE_VA)
 
-static void build_page(uint8_t *page, const struct entry_insn *insn)
+static void place(uint8_t *page, uint64_t end, const struct entry_insn *insn)
 {
-	memset(page, HLT, GC_USER_PAGE_SIZE);
-	memcpy(page + LANDING_OFFSET - insn->len, insn->bytes, insn->len);
+	memcpy(page + PAGE_OFFSET_OF(end) - insn->len, insn->bytes, insn->len);
 }
 
 void user_pages_init(void)
 {
-	for (unsigned m = 0; m < GC_MECH_COUNT; m++)
-		build_page(mechanism_pages[m], mechanism_insn[m]);
-	build_page(reference_page, &insn_int80);
+	for (unsigned m = 0; m < GC_MECH_COUNT; m++) {
+		memset(mechanism_pages[m], HLT, GC_USER_PAGE_SIZE);
+		place(mechanism_pages[m], GC_USER_LANDING, mechanism_insn[m]);
+		place(mechanism_pages[m], GC_USER_REF_ENTRY + insn_int80.len,
+		      &insn_int80);
+	}
 }
 
-const uint8_t *user_page_for(unsigned mechanism, bool reference)
+const uint8_t *user_page_for(unsigned mechanism)
 {
-	return reference ? reference_page : mechanism_pages[mechanism];
+	return mechanism_pages[mechanism];
 }
 
 uint64_t user_entry_rip(unsigned mechanism, bool reference)
 {
-	const struct entry_insn *insn =
-		reference ? &insn_int80 : mechanism_insn[mechanism];
+	if (reference)
+		return GC_USER_REF_ENTRY;
+	return GC_USER_LANDING - mechanism_insn[mechanism]->len;
+}
 
-	return GC_USER_LANDING - insn->len;
+/* Where the reference's own int $0x80 returns before it is redirected. */
+uint64_t user_ref_return_rip(void)
+{
+	return GC_USER_REF_ENTRY + insn_int80.len;
 }
 
 /* Is the byte at this user address a HLT of the page mapped now? */

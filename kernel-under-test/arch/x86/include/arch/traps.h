@@ -27,7 +27,9 @@
 #define X86_TRAPS_WITH_ERROR_CODE 0x00227d00
 
 #define SYSCALL_VECTOR 0x80
-/* Pseudo-vector stored in the frame by the SYSCALL entry (not an IDT vector). */
+/* Pseudo-vectors stored in the frame by the SYSCALL entries (not IDT
+ * vectors). */
 #define SYSCALL64_FRAME_VECTOR 0x100
+#define SYSCALL32_FRAME_VECTOR 0x101
 
 #endif

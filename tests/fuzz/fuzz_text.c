@@ -4,40 +4,12 @@
  * testcase prints back to text that parses to the same testcase, or fail
  * with one line that names the line it stopped at.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "testcase.h"
-
-static void check(int ok, const char *what)
-{
-	if (!ok) {
-		fprintf(stderr, "fuzz_text: %s\n", what);
-		abort();
-	}
-}
+#include "round_trip.h"
 
 static void check_error_message(const char *err)
 {
 	check(!strncmp(err, "line ", 5), "error does not name its line");
 	check(strchr(err, '\n') == NULL, "error is more than one line");
-}
-
-static void check_reprint(const struct gc_testcase *tc)
-{
-	struct gc_testcase back;
-	char err[256], *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	check(f != NULL, "open_memstream");
-	tc_print_text(f, tc);
-	fclose(f);
-	check(tc_parse_text(text, len, &back, err, sizeof(err)) == 0,
-	      "reprinted text does not parse");
-	check(!memcmp(&back, tc, sizeof(back)), "reprint changed the testcase");
-	free(text);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -50,6 +22,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (tc_parse_text((const char *)data, size, &tc, err, sizeof(err)))
 		check_error_message(err);
 	else
-		check_reprint(&tc);
+		check_text_round_trip(&tc);
 	return 0;
 }

@@ -8,10 +8,12 @@
 uint64_t active_defenses = GC_DEFENSES_ALL;
 uint8_t defense_syscall_stack_switch = 1;
 uint8_t defense_entry_clear_df = 1;
+uint8_t defense_sysretl_clear_r8_r10 = 1;
 
 void defenses_activate(uint64_t enabled)
 {
 	active_defenses = enabled & GC_DEFENSES_ALL;
 	defense_syscall_stack_switch = defense_on(GC_DEF_SYSCALL_STACK_SWITCH);
 	defense_entry_clear_df = defense_on(GC_DEF_ENTRY_CLEAR_DF);
+	defense_sysretl_clear_r8_r10 = defense_on(GC_DEF_SYSRETL_CLEAR_R8_R10);
 }

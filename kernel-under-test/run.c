@@ -80,7 +80,17 @@ void run_record_exit(enum gc_exit_kind kind, const struct cpu_regs *regs)
 		.r11 = regs->r11,
 		.rsp = regs->rsp,
 	};
-	if (kind == GC_EXIT_SYSRETQ) {
+	if (kind == GC_EXIT_SYSRETL) {
+		/* What the SYSRETL path loads: ECX from RIP, R11 from RFLAGS. */
+		x->rcx = (uint32_t)regs->rip;
+		x->r11 = regs->rflags;
+		x->target_rip = (uint32_t)regs->rip;
+		x->target_rflags = (regs->rflags & X86_SYSRET_RFLAGS_MASK) |
+				   X86_EFLAGS_FIXED;
+		x->target_rsp = regs->rsp;
+		x->target_cs = STAR_SYSRET_CS | 3;
+		x->target_ss = (STAR_SYSRET_CS + 8) | 3;
+	} else if (kind == GC_EXIT_SYSRETQ) {
 		x->target_rip = regs->rcx;
 		x->target_rflags =
 			(regs->r11 & X86_SYSRET_RFLAGS_MASK) | X86_EFLAGS_FIXED;

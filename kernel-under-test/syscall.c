@@ -96,7 +96,8 @@ static void emulate_mechanism_entry(struct cpu_regs *regs)
 	if (regs->rip != user_ref_return_rip())
 		return;
 	regs->rip = GC_USER_LANDING;
-	if (run_testcase()->mechanism == GC_MECH_SYSCALL64) {
+	if (run_testcase()->mechanism == GC_MECH_SYSCALL64 ||
+	    run_testcase()->mechanism == GC_MECH_SYSCALL_COMPAT) {
 		regs->rcx = regs->rip;
 		regs->r11 = regs->rflags & ~X86_EFLAGS_RF;
 	}
@@ -111,14 +112,38 @@ void do_int80(struct cpu_regs *regs)
 }
 
 /*
- * SYSCALL from compat mode (AMD only; Intel raises #UD). Linux returns by
- * SYSRETL when it can; until the mechanisms work gives this path its own
- * defenses, the test kernel always returns by IRET, which is always right.
+ * Linux's opportunistic-SYSRETL preconditions (do_fast_syscall_32), each a
+ * named defense. SYSRETL returns to EIP = ECX with EFLAGS = R11 and the fixed
+ * STAR selectors; Linux also insists on the vDSO landing pad, which here
+ * means a RIP that ECX can hold at all.
  */
-void do_syscall_compat(struct cpu_regs *regs)
+static bool sysretl_is_safe(const struct cpu_regs *regs)
+{
+	/* SYSRETL loads __USER32_CS and __USER_DS whatever the frame says. */
+	if (defense_on(GC_DEF_SYSRETL_USER32_CS_SS) &&
+	    (regs->cs != __USER32_CS || regs->ss != __USER_DS))
+		return false;
+	/* SYSRETL cannot restore RF, and TF traps at once in user mode (E3). */
+	if (defense_on(GC_DEF_SYSRETL_NO_TF_RF) &&
+	    (regs->rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF)))
+		return false;
+	/* EIP = ECX: a RIP above 4 GiB would be truncated, not faulted. */
+	if (defense_on(GC_DEF_SYSRETL_EIP_FITS) && (regs->rip >> 32))
+		return false;
+	return true;
+}
+
+/* SYSCALL from compat mode (AMD; Intel raises #UD, E14). Returns 1 to leave
+ * by SYSRETL, 0 to leave by IRETQ. */
+int do_syscall_compat(struct cpu_regs *regs)
 {
 	syscall_dispatch(regs);
-	run_record_exit(GC_EXIT_IRETQ, regs);
+	if (!sysretl_is_safe(regs)) {
+		run_record_exit(GC_EXIT_IRETQ, regs);
+		return 0;
+	}
+	run_record_exit(GC_EXIT_SYSRETL, regs);
+	return 1;
 }
 
 static bool is_canonical(uint64_t va)

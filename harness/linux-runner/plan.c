@@ -196,6 +196,13 @@ int lr_plan_build(const struct gc_testcase *tc, int reference, unsigned opts,
 
 	memset(p, 0, sizeof(*p));
 	p->reference = reference;
+	/* single_step_syscall.c: "Invoking SYSENTER directly breaks all the
+	 * rules"; a raw compat SYSCALL returns to the vDSO's landing pad. */
+	if (tc->mechanism == GC_MECH_SYSCALL_COMPAT)
+		return fail(why, len,
+			    "Linux returns from a raw compat syscall to the "
+			    "vDSO landing pad, not the next instruction: not "
+			    "expressible on this backend yet");
 	if ((opts & LR_PLAN_QEMU_USER) &&
 	    uses_int80_in_64bit_mode(tc, reference))
 		return fail(why, len,

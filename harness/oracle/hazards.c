@@ -71,16 +71,23 @@ static int sysret_noncanonical_rcx(const struct gc_exit_record *exit)
 	       !address_is_canonical(exit->rcx);
 }
 
-/* AMD does not reload the SS descriptor cache on SYSRET (E4, E16). */
-static int sysret_null_ss(const struct gc_exit_record *exit)
+static int exit_is_sysret(const struct gc_exit_record *exit)
 {
-	return exit->kind == GC_EXIT_SYSRETQ && !(exit->ss & ~SEG_RPL_MASK);
+	return exit->kind == GC_EXIT_SYSRETQ || exit->kind == GC_EXIT_SYSRETL;
 }
 
-/* SDM SYSRET: RF is forced to 0; only IRET can return with RF set (E3). */
+/* AMD does not reload the SS descriptor cache on SYSRET (E4, E16); it
+ * shows on a return to compat mode, so SYSRETL above all. */
+static int sysret_null_ss(const struct gc_exit_record *exit)
+{
+	return exit_is_sysret(exit) && !(exit->ss & ~SEG_RPL_MASK);
+}
+
+/* SDM SYSRET (both forms): RF is forced to 0; only IRET can return with RF
+ * set (E3). */
 static int sysret_rf_set(const struct gc_exit_record *exit)
 {
-	return exit->kind == GC_EXIT_SYSRETQ && (exit->r11 & X86_EFLAGS_RF);
+	return exit_is_sysret(exit) && (exit->r11 & X86_EFLAGS_RF);
 }
 
 static int (*const hazard_checks[HAZARD_COUNT])(

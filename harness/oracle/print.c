@@ -30,6 +30,7 @@ static const char *const exit_names[GC_EXIT_KIND_COUNT] = {
 	[GC_EXIT_NONE] = "none",
 	[GC_EXIT_IRETQ] = "iretq",
 	[GC_EXIT_SYSRETQ] = "sysretq",
+	[GC_EXIT_SYSRETL] = "sysretl",
 };
 
 static const char *vector_name(unsigned vector, char *buf, size_t len)

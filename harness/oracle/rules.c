@@ -76,6 +76,34 @@ const struct allowed_diff allowed_diffs[] = {
 		.fields = SF_BIT(SF_RIP),
 		.may_differ = UPPER_HALF,
 	},
+	{
+		.name = "compat_syscall_clears_r8_r10",
+		.reason = "Linux's SYSRETL path zeroes R8-R10 instead of "
+			  "restoring them; non-int80 compat entries may clear "
+			  "R8+ (test_syscall_vdso.c, edge-cases.md §1)",
+		.mechanisms = MECH_BIT(GC_MECH_SYSCALL_COMPAT),
+		.fields = SF_BIT(SF_GPR0 + GC_R8) | SF_BIT(SF_GPR0 + GC_R9) |
+			  SF_BIT(SF_GPR0 + GC_R10),
+		.kind = ALLOW_MECH_ZERO,
+	},
+	{
+		.name = "compat_syscall_ecx_is_return_eip",
+		.reason = "SYSRETL returns to EIP = ECX, so ECX reads back as "
+			  "the EIP the SYSRETL exit returned to; the compat "
+			  "ABI leaves ECX to the vDSO (edge-cases.md §1)",
+		.mechanisms = MECH_BIT(GC_MECH_SYSCALL_COMPAT),
+		.fields = SF_BIT(SF_GPR0 + GC_RCX),
+		.kind = ALLOW_SYSRETL_RCX,
+	},
+	{
+		.name = "compat_syscall_r11_is_eflags",
+		.reason = "SYSRETL loads EFLAGS from R11, so R11 reads back as "
+			  "the EFLAGS the SYSRETL exit loaded (edge-cases.md "
+			  "§1: \"for R11, load EFLAGS\")",
+		.mechanisms = MECH_BIT(GC_MECH_SYSCALL_COMPAT),
+		.fields = SF_BIT(SF_GPR0 + GC_R11),
+		.kind = ALLOW_SYSRETL_R11,
+	},
 };
 const size_t allowed_diff_count =
 	sizeof(allowed_diffs) / sizeof(allowed_diffs[0]);
@@ -116,8 +144,41 @@ uint64_t allowed_diff_bits(unsigned mechanism, enum gc_user_mode mode,
 	for (size_t i = 0; i < allowed_diff_count; i++) {
 		const struct allowed_diff *r = &allowed_diffs[i];
 
-		if ((r->fields & SF_BIT(f)) && rule_applies(r, mechanism, mode))
+		if (r->kind == ALLOW_BITS && (r->fields & SF_BIT(f)) &&
+		    rule_applies(r, mechanism, mode))
 			bits |= r->may_differ;
 	}
 	return bits;
+}
+
+/* Does the value match what the rule allows, outside may_differ? */
+static int value_allowed(const struct allowed_diff *r, uint64_t mech,
+			 const struct gc_run *run, uint64_t may_differ)
+{
+	if (r->kind == ALLOW_MECH_ZERO)
+		return !(mech & ~may_differ);
+	for (unsigned i = 0; i < run_kept_exits(run); i++) {
+		const struct gc_exit_record *x = &run->exits[i];
+		uint64_t loaded = r->kind == ALLOW_SYSRETL_RCX ? x->rcx : x->r11;
+
+		if (x->kind == GC_EXIT_SYSRETL && !((mech ^ loaded) & ~may_differ))
+			return 1;
+	}
+	return 0;
+}
+
+int allowed_diff_value(unsigned mechanism, enum gc_user_mode mode,
+		       enum state_field f, uint64_t mech,
+		       const struct gc_run *mech_run, uint64_t may_differ)
+{
+	for (size_t i = 0; i < allowed_diff_count; i++) {
+		const struct allowed_diff *r = &allowed_diffs[i];
+
+		if (r->kind == ALLOW_BITS || !(r->fields & SF_BIT(f)) ||
+		    !rule_applies(r, mechanism, mode))
+			continue;
+		if (value_allowed(r, mech, mech_run, may_differ))
+			return 1;
+	}
+	return 0;
 }

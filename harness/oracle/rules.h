@@ -44,8 +44,19 @@ const struct state_field_desc *state_field_by_name(const char *name);
 #define MODE_BIT(m) (1u << (m))
 
 /*
- * One allowed difference: in the listed fields, the bits of may_differ may
- * differ between the mechanism and the reference run. A rule applies to a
+ * How a rule lets a field differ. Value rules name the one value the
+ * mechanism may show instead of the reference's (an ABI clobber); anything
+ * else there is still a divergence, so a clobber rule cannot hide a leak.
+ */
+enum allow_kind {
+	ALLOW_BITS = 0,	    /* the bits of may_differ may differ */
+	ALLOW_MECH_ZERO,    /* the mechanism's value may be 0 */
+	ALLOW_SYSRETL_RCX,  /* ... may be the RCX a SYSRETL exit loaded */
+	ALLOW_SYSRETL_R11,  /* ... may be the R11 a SYSRETL exit loaded */
+};
+
+/*
+ * One allowed difference in the listed fields. A rule applies to a
  * testcase when both its mechanism and its mode filter match.
  */
 struct allowed_diff {
@@ -54,14 +65,22 @@ struct allowed_diff {
 	uint32_t mechanisms; /* MECH_BIT()s; 0: every mechanism */
 	uint32_t modes;	     /* MODE_BIT()s; 0: every mode */
 	uint32_t fields;     /* SF_BIT()s */
-	uint64_t may_differ;
+	enum allow_kind kind;
+	uint64_t may_differ; /* ALLOW_BITS */
 };
 extern const struct allowed_diff allowed_diffs[];
 extern const size_t allowed_diff_count;
 
-/* The union of may_differ over the rules that apply to this field. */
+/* The union of may_differ over the ALLOW_BITS rules that apply to f. */
 uint64_t allowed_diff_bits(unsigned mechanism, enum gc_user_mode mode,
 			   enum state_field f);
+/* Whether a value rule lets the mechanism's value mech stand in field f,
+ * comparing outside the bits already allowed to differ. The exit records
+ * of the mechanism run say what a SYSRETL loaded: the user may have run
+ * on (and changed RIP and RFLAGS) before the capture. */
+int allowed_diff_value(unsigned mechanism, enum gc_user_mode mode,
+		       enum state_field f, uint64_t mech,
+		       const struct gc_run *mech_run, uint64_t may_differ);
 
 /* Adds every hazard rule that one of the kept mechanism-run exits trips. */
 void hazards_judge(const struct gc_run *mech, struct verdict *v);

@@ -48,6 +48,22 @@ const struct defense defenses[] = {
 		"kernel_fault",
 		"switch to the kernel stack first thing on SYSCALL entry "
 		"(SYSCALL leaves the user RSP)"),
+	DEFENSE(GC_DEF_SYSRETL_USER32_CS_SS, "sysretl_user32_cs_ss", "E2",
+		"divergence",
+		"SYSRETL only if CS and SS are the compat user selectors it "
+		"loads"),
+	DEFENSE(GC_DEF_SYSRETL_NO_TF_RF, "sysretl_no_tf_rf", "E3",
+		"divergence",
+		"IRET, not SYSRETL, when TF or RF is set (SYSRETL traps at "
+		"once on TF and cannot restore RF)"),
+	DEFENSE(GC_DEF_SYSRETL_EIP_FITS, "sysretl_eip_fits", "E2",
+		"divergence",
+		"SYSRETL only to a RIP below 4 GiB (it returns to EIP = ECX, "
+		"truncating where IRET would fault)"),
+	DEFENSE(GC_DEF_SYSRETL_CLEAR_R8_R10, "sysretl_clear_r8_r10", "E13",
+		"divergence",
+		"zero R8-R10 on the SYSRETL path (it does not restore them: "
+		"they would leak kernel values)"),
 };
 const size_t defense_count = sizeof(defenses) / sizeof(defenses[0]);
 

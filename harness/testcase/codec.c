@@ -13,6 +13,7 @@ static const char *const mechanism_names[GC_MECH_COUNT] = {
 	[GC_MECH_INT80_64] = "int80_64",
 	[GC_MECH_INT80_COMPAT] = "int80_compat",
 	[GC_MECH_SYSCALL64] = "syscall64",
+	[GC_MECH_SYSCALL_COMPAT] = "syscall_compat",
 };
 
 void tc_decode(const uint8_t *buf, size_t len, struct gc_testcase *out)
@@ -39,10 +40,18 @@ void tc_default(struct gc_testcase *tc)
 	tc_decode(NULL, 0, tc);
 }
 
+/* The user mode each mechanism starts in. */
+static const enum gc_user_mode mechanism_modes[GC_MECH_COUNT] = {
+	[GC_MECH_INT80_64] = GC_MODE_64,
+	[GC_MECH_INT80_COMPAT] = GC_MODE_COMPAT,
+	[GC_MECH_SYSCALL64] = GC_MODE_64,
+	[GC_MECH_SYSCALL_COMPAT] = GC_MODE_COMPAT,
+};
+
 enum gc_user_mode tc_mode(const struct gc_testcase *tc)
 {
-	return tc->mechanism == GC_MECH_INT80_COMPAT ? GC_MODE_COMPAT
-						     : GC_MODE_64;
+	return tc->mechanism < GC_MECH_COUNT ? mechanism_modes[tc->mechanism]
+					     : GC_MODE_64;
 }
 
 uint16_t tc_mode_cs(enum gc_user_mode mode)

@@ -54,6 +54,8 @@ enum gc_mechanism {
 	GC_MECH_INT80_64 = 0,	  /* int $0x80 from 64-bit user mode, IRET back */
 	GC_MECH_INT80_COMPAT = 1, /* int $0x80 from compat user mode, IRET back */
 	GC_MECH_SYSCALL64 = 2,	  /* syscall, opportunistic sysretq or IRET */
+	GC_MECH_SYSCALL_COMPAT = 3, /* syscall from compat mode (AMD): CSTAR,
+				     * opportunistic sysretl or IRET */
 	GC_MECH_COUNT
 };
 
@@ -87,6 +89,10 @@ enum gc_defense {
 	GC_DEF_ENTRY_CLEAR_DF = 5,
 	GC_DEF_IRET_FAULT_FIXUP = 6,
 	GC_DEF_SYSCALL_STACK_SWITCH = 7,
+	GC_DEF_SYSRETL_USER32_CS_SS = 8,
+	GC_DEF_SYSRETL_NO_TF_RF = 9,
+	GC_DEF_SYSRETL_EIP_FITS = 10,
+	GC_DEF_SYSRETL_CLEAR_R8_R10 = 11,
 	GC_DEF_COUNT
 };
 #define GC_DEFENSES_ALL ((1ull << GC_DEF_COUNT) - 1)
@@ -180,6 +186,7 @@ enum gc_exit_kind {
 	GC_EXIT_NONE = 0,
 	GC_EXIT_IRETQ = 1,
 	GC_EXIT_SYSRETQ = 2,
+	GC_EXIT_SYSRETL = 3,
 	GC_EXIT_KIND_COUNT
 };
 struct gc_exit_record {

@@ -44,6 +44,7 @@ bool user_page_is_hlt(uint64_t rip);
 extern uint64_t active_defenses;
 extern uint8_t defense_syscall_stack_switch;
 extern uint8_t defense_entry_clear_df;
+extern uint8_t defense_sysretl_clear_r8_r10;
 void defenses_activate(uint64_t enabled);
 static inline bool defense_on(enum gc_defense d)
 {
@@ -77,7 +78,7 @@ void copy_ret_frame_from_user(void *dst, const void *src, uint64_t qwords);
 void do_exception(struct cpu_regs *regs);
 void do_int80(struct cpu_regs *regs);
 int do_syscall64(struct cpu_regs *regs);
-void do_syscall_compat(struct cpu_regs *regs);
+int do_syscall_compat(struct cpu_regs *regs);
 void syscall_dispatch(struct cpu_regs *regs);
 
 /* The mailbox, at its fixed guest-physical address (identity-mapped). */

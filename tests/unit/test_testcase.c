@@ -120,10 +120,10 @@ TEST(mechanism_wraps)
 	struct gc_testcase tc;
 
 	tc_default(&tc);
-	tc.mechanism = 200;
+	tc.mechanism = 202;
 	tc_normalize(&tc);
-	ASSERT_EQ(tc.mechanism, 200 % GC_MECH_COUNT);
-	ASSERT_EQ(tc.mechanism, GC_MECH_SYSCALL64);
+	ASSERT_EQ(tc.mechanism, 202 % GC_MECH_COUNT);
+	ASSERT_EQ(tc.mechanism, GC_MECH_SYSCALL64); /* 202 % 4 */
 }
 
 TEST(rflags_keeps_only_what_user_mode_holds)
@@ -212,6 +212,8 @@ TEST(mechanism_names)
 	ASSERT_STREQ(tc_mechanism_name(GC_MECH_INT80_64), "int80_64");
 	ASSERT_STREQ(tc_mechanism_name(GC_MECH_INT80_COMPAT), "int80_compat");
 	ASSERT_STREQ(tc_mechanism_name(GC_MECH_SYSCALL64), "syscall64");
+	ASSERT_STREQ(tc_mechanism_name(GC_MECH_SYSCALL_COMPAT),
+		     "syscall_compat");
 	ASSERT_STREQ(tc_mechanism_name(GC_MECH_COUNT), "?");
 	for (unsigned m = 0; m < GC_MECH_COUNT; m++)
 		ASSERT_EQ(tc_mechanism_from_name(tc_mechanism_name(m)), m);

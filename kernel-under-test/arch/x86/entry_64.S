@@ -159,7 +159,37 @@ ENTRY entry_SYSCALL_compat
 	SYSCALL_ENTRY_FRAME __USER32_CS, SYSCALL32_FRAME_VECTOR
 	movq	%rsp, %rdi
 	call	do_syscall_compat
-	jmp	exit_to_user_iret
+	testl	%eax, %eax
+	jz	exit_to_user_iret
+
+	/*
+	 * Opportunistic SYSRETL, as Linux's sysret32_from_system_call: EIP =
+	 * ECX from the frame's RIP, EFLAGS = R11 from its RFLAGS. R8-R10 are
+	 * not restored (32-bit code cannot address them) and still hold
+	 * whatever the C code left there: zero them, as Linux does "to avoid
+	 * info leaks" (E13).
+	 */
+	movq	REGS_RBX(%rsp), %rbx
+	movq	REGS_RBP(%rsp), %rbp
+	movq	REGS_RAX(%rsp), %rax
+	movq	REGS_RDX(%rsp), %rdx
+	movq	REGS_RSI(%rsp), %rsi
+	movq	REGS_RDI(%rsp), %rdi
+	movq	REGS_R12(%rsp), %r12
+	movq	REGS_R13(%rsp), %r13
+	movq	REGS_R14(%rsp), %r14
+	movq	REGS_R15(%rsp), %r15
+	movl	REGS_RIP(%rsp), %ecx
+	movq	REGS_RFLAGS(%rsp), %r11
+	cmpb	$0, defense_sysretl_clear_r8_r10(%rip)
+	je	1f
+	xorl	%r8d, %r8d
+	xorl	%r9d, %r9d
+	xorl	%r10d, %r10d
+1:	movq	REGS_RSP(%rsp), %rsp
+	.globl	syscall_sysretl
+syscall_sysretl:
+	sysretl
 ENDFUNC entry_SYSCALL_compat
 
 /*

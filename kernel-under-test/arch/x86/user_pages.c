@@ -22,6 +22,7 @@ static const struct entry_insn *const mechanism_insn[GC_MECH_COUNT] = {
 	[GC_MECH_INT80_64] = &insn_int80,
 	[GC_MECH_INT80_COMPAT] = &insn_int80,
 	[GC_MECH_SYSCALL64] = &insn_syscall,
+	[GC_MECH_SYSCALL_COMPAT] = &insn_syscall,
 };
 
 static uint8_t mechanism_pages[GC_MECH_COUNT][GC_USER_PAGE_SIZE] __page_aligned_bss;

@@ -4,7 +4,7 @@
 # qemu-user backend (qemu-user), python3 for the JSON checks.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-packages=(cmake make gcc libc6-dev clang lld libclang-rt-14-dev qemu-system-x86 qemu-user python3)
+packages=(cmake make gcc libc6-dev clang lld libclang-rt-14-dev afl++ qemu-system-x86 qemu-user python3)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

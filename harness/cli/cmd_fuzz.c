@@ -16,6 +16,7 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "defenses.h"
+#include "engines.h"
 
 static const char fuzz_usage[] =
 	"usage: gatecrash fuzz --out DIR [options]\n"
@@ -28,6 +29,7 @@ static const char fuzz_usage[] =
 	"\n"
 	"options:\n"
 	"  --out DIR          campaign directory (required)\n"
+	"  --engine E         builtin, libfuzzer or afl (default builtin)\n"
 	"  --seeds DIR        initial testcases (default: "
 	"<source>/seeds/minimal)\n"
 	"  --backend B        tcg or auto (default: auto)\n"
@@ -60,12 +62,30 @@ static int parse_u64(const char *s, uint64_t *out)
 	return *end ? -1 : 0;
 }
 
+/* --engine: the built-in engine, or an external fuzzer (engines.h). */
+static enum fuzz_engine engine;
+
+static int parse_engine(const char *name)
+{
+	int e = fuzz_engine_from_name(name);
+
+	if (e < 0)
+		return cli_usage_error("fuzz",
+				       "--engine takes builtin, libfuzzer "
+				       "or afl, not '%s'",
+				       name);
+	engine = (enum fuzz_engine)e;
+	return 0;
+}
+
 static int parse_option(int c, struct campaign_config *cfg)
 {
 	char err[256];
 	unsigned u;
 
 	switch (c) {
+	case 'e':
+		return parse_engine(optarg);
 	case 'o':
 		cfg->out_dir = optarg;
 		return 0;
@@ -137,6 +157,7 @@ static int parse_fuzz_options(int argc, char **argv,
 {
 	static const struct option longopts[] = {
 		{"out", required_argument, NULL, 'o'},
+		{"engine", required_argument, NULL, 'e'},
 		{"seeds", required_argument, NULL, 's'},
 		{"backend", required_argument, NULL, 'b'},
 		{"disable", required_argument, NULL, 'd'},
@@ -206,6 +227,26 @@ static void print_summary(const struct campaign_config *cfg,
 	putchar('\n');
 }
 
+static int run_external(const struct campaign_config *cfg)
+{
+	struct campaign_result res;
+	char err[512], f[160];
+
+	if (fuzz_engine_run(engine, cfg, &res, err, sizeof(err)))
+		return cli_error("%s", err);
+	campaign_format_findings(res.findings, f, sizeof(f));
+	printf("fuzz: %s ran %.1f s",
+	       engine == ENGINE_AFL ? "afl" : "libfuzzer", res.seconds);
+	if (res.execs)
+		printf(", %llu execs (%.0f/s)", (unsigned long long)res.execs,
+		       res.execs / (res.seconds > 0 ? res.seconds : 1));
+	printf(", corpus %u\nfindings: %s in %s/findings\n", res.corpus, f,
+	       cfg->out_dir);
+	if (cli_flush_stdout())
+		return EXIT_USAGE;
+	return campaign_total_findings(&res) ? 1 : 0;
+}
+
 int cmd_fuzz(int argc, char **argv)
 {
 	struct campaign_config cfg;
@@ -214,6 +255,8 @@ int cmd_fuzz(int argc, char **argv)
 
 	if (parse_fuzz_options(argc, argv, &cfg))
 		return EXIT_USAGE;
+	if (engine != ENGINE_BUILTIN)
+		return run_external(&cfg);
 	if (campaign_run(&cfg, &res, err, sizeof(err))) {
 		fflush(stdout);
 		return cli_error("%s", err);

@@ -50,6 +50,10 @@ struct feedback {
 	unsigned counters_hit;
 	unsigned features;
 	uint8_t outcome[FEEDBACK_OUTCOME_BITS / 8];
+	/* Called with every feature's bit, new or not: the libFuzzer and
+	 * AFL++ targets turn them into counters. Set after feedback_init. */
+	void (*on_feature)(void *ctx, uint32_t bit);
+	void *on_feature_ctx;
 };
 
 int feedback_init(struct feedback *fb, size_t ncounters);

@@ -87,6 +87,8 @@ static unsigned set_feature(struct feedback *fb, uint64_t h)
 	uint32_t bit = (uint32_t)(h ^ (h >> 32)) % FEEDBACK_OUTCOME_BITS;
 	uint8_t mask = 1u << (bit & 7);
 
+	if (fb->on_feature)
+		fb->on_feature(fb->on_feature_ctx, bit);
 	if (fb->outcome[bit / 8] & mask)
 		return 0;
 	fb->outcome[bit / 8] |= mask;

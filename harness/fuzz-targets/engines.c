@@ -1,0 +1,610 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The external engines behind `gatecrash fuzz --engine` (engines.h). The
+ * fuzzers run as child processes configured by the environment
+ * (target.h); this process converts the seeds to binary, starts them,
+ * waits, and then brings their results into the campaign directory:
+ *
+ *   OUT/engine/seeds/              --seeds, binary (the fuzzers read bytes)
+ *   OUT/engine/libfuzzer/          -artifact_prefix, fuzz-N.log (-jobs),
+ *                  corpus/         libFuzzer's writable corpus
+ *   OUT/engine/afl/<instance>/     afl-fuzz -o (main, sec1, ...)
+ *
+ * Their corpora are imported into OUT/corpus/<hash>.bin and their crash
+ * files replayed by the target binary, which saves any finding into
+ * OUT/findings through the engine's code. A crash file that yields no
+ * finding is a harness crash; it stays where the fuzzer put it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "defenses.h"
+#include "engine.h"
+#include "engines.h"
+#include "testcase.h"
+
+#ifndef GC_FUZZ_BIN_DIR
+#define GC_FUZZ_BIN_DIR "."
+#endif
+
+#define MAX_INSTANCES 256
+#define PATH_LEN      4096
+
+struct dirs {
+	char out[PATH_LEN], corpus[PATH_LEN + 16], findings[PATH_LEN + 16];
+	char seeds[PATH_LEN + 16], engine[PATH_LEN + 32];
+	char corpus_in[PATH_LEN + 64]; /* libFuzzer's writable corpus */
+};
+
+struct engine_run {
+	enum fuzz_engine engine;
+	const struct campaign_config *cfg;
+	struct dirs d;
+	char bin[PATH_LEN];
+	const char *import_to; /* where import_one() saves */
+	pid_t pids[MAX_INSTANCES];
+	unsigned n;
+	char *err;
+	size_t errlen;
+};
+
+static struct engine_run *volatile running; /* for the signal handler */
+
+int fuzz_engine_from_name(const char *name)
+{
+	static const char *const names[] = {"builtin", "libfuzzer", "afl"};
+
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(name, names[i]))
+			return i;
+	return -1;
+}
+
+static int fail(struct engine_run *r, const char *what, const char *detail)
+{
+	snprintf(r->err, r->errlen, "%s: %s", what, detail);
+	return -1;
+}
+
+/* ---- setup: directories, the binary, the seeds, the environment ---- */
+
+static int make_dirs(struct engine_run *r)
+{
+	struct dirs *d = &r->d;
+	const char *name = r->engine == ENGINE_AFL ? "afl" : "libfuzzer";
+
+	if (fs_mkdir_p(r->cfg->out_dir) || !realpath(r->cfg->out_dir, d->out))
+		return fail(r, r->cfg->out_dir, strerror(errno));
+	snprintf(d->corpus, sizeof(d->corpus), "%s/corpus", d->out);
+	snprintf(d->findings, sizeof(d->findings), "%s/findings", d->out);
+	snprintf(d->seeds, sizeof(d->seeds), "%s/engine/seeds", d->out);
+	snprintf(d->engine, sizeof(d->engine), "%s/engine/%s", d->out, name);
+	snprintf(d->corpus_in, sizeof(d->corpus_in), "%s/corpus", d->engine);
+	if (fs_mkdir_p(d->corpus) || fs_mkdir_p(d->findings) ||
+	    fs_mkdir_p(d->seeds) || fs_mkdir_p(d->engine) ||
+	    (r->engine == ENGINE_LIBFUZZER && fs_mkdir_p(d->corpus_in)))
+		return fail(r, d->out, strerror(errno));
+	return 0;
+}
+
+/* $GATECRASH_<NAME>_BIN, the build directory, or next to gatecrash. */
+static int find_binary(struct engine_run *r)
+{
+	const char *name = r->engine == ENGINE_AFL ? "gatecrash-afl"
+						   : "gatecrash-libfuzzer";
+	const char *env =
+		getenv(r->engine == ENGINE_AFL ? "GATECRASH_AFL_BIN"
+					       : "GATECRASH_LIBFUZZER_BIN");
+	char self[PATH_LEN - 64];
+	ssize_t n;
+
+	if (env && *env) {
+		snprintf(r->bin, sizeof(r->bin), "%s", env);
+		return access(r->bin, X_OK) ? fail(r, env, strerror(errno)) : 0;
+	}
+	snprintf(r->bin, sizeof(r->bin), "%s/%s", GC_FUZZ_BIN_DIR, name);
+	if (!access(r->bin, X_OK))
+		return 0;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = '\0';
+	if (strrchr(self, '/'))
+		*strrchr(self, '/') = '\0';
+	snprintf(r->bin, sizeof(r->bin), "%s/%s", self, name);
+	if (!access(r->bin, X_OK))
+		return 0;
+	return fail(r, name,
+		    r->engine == ENGINE_AFL
+			    ? "not built (needs Debian's afl++ package)"
+			    : "not built (needs clang and libclang-rt-14-dev)");
+}
+
+static int convert_seed(struct engine_run *r, const char *dir, const char *name)
+{
+	uint8_t bin[sizeof(struct gc_testcase)];
+	char path[PATH_LEN + 256], out[300], why[256];
+	struct gc_testcase tc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (tc_load_file(path, &tc, NULL, why, sizeof(why))) {
+		fprintf(stderr, "gatecrash: seed %s skipped: %s\n", path, why);
+		return 0;
+	}
+	tc_encode(&tc, bin);
+	snprintf(out, sizeof(out), "%s.bin", name);
+	return fs_write_atomic(r->d.seeds, out, bin, sizeof(bin));
+}
+
+static int convert_seeds(struct engine_run *r)
+{
+	const char *dir = r->cfg->seeds_dir ? r->cfg->seeds_dir
+					    : GC_SOURCE_DIR "/seeds/minimal";
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort), ret = 0;
+
+	if (n < 0)
+		return fail(r, dir, strerror(errno));
+	for (int i = 0; i < n; i++) {
+		if (!ret && names[i]->d_type != DT_DIR &&
+		    names[i]->d_name[0] != '.')
+			ret = convert_seed(r, dir, names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
+	return ret ? fail(r, r->d.seeds, "cannot write") : 0;
+}
+
+/* The --disable set, back as the names GATECRASH_DISABLE takes. */
+static void disabled_names(uint64_t enabled, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < defense_count && at < len; i++) {
+		if (enabled & (1ull << defenses[i].bit))
+			continue;
+		at += (size_t)snprintf(buf + at, len - at, "%s%s",
+				       at ? "," : "", defenses[i].name);
+	}
+}
+
+static void set_target_env(const struct engine_run *r)
+{
+	const struct campaign_config *cfg = r->cfg;
+	char list[1024], num[32];
+
+	disabled_names(cfg->defenses, list, sizeof(list));
+	setenv("GATECRASH_OUT", r->d.out, 1);
+	setenv("GATECRASH_DISABLE", list, 1);
+	/* "auto" would probe kvm again in every VM the fuzzers create (AFL++
+	 * makes one per crash); the external engines run on tcg unless told. */
+	setenv("GATECRASH_BACKEND",
+	       cfg->backend && strcmp(cfg->backend, "auto") ? cfg->backend
+							    : "tcg",
+	       1);
+	if (cfg->bcfg.kernel_path)
+		setenv("GATECRASH_KERNEL", cfg->bcfg.kernel_path, 1);
+	if (cfg->bcfg.qemu_path)
+		setenv("GATECRASH_QEMU", cfg->bcfg.qemu_path, 1);
+	if (cfg->bcfg.case_timeout_ms) {
+		snprintf(num, sizeof(num), "%u", cfg->bcfg.case_timeout_ms);
+		setenv("GATECRASH_TIMEOUT_MS", num, 1);
+	}
+}
+
+/* ---- child processes ---- */
+
+static void forward_signal(int sig)
+{
+	struct engine_run *r = running;
+
+	for (unsigned i = 0; r && i < r->n; i++)
+		if (r->pids[i] > 0)
+			kill(r->pids[i], sig);
+}
+
+/* A handler, not SIG_IGN: an ignored signal would stay ignored in the
+ * children across exec, and Ctrl-C must reach them to stop them cleanly. */
+static void catch_signals(struct engine_run *r, int on)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on ? forward_signal : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	running = on ? r : NULL;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Starts argv in dir with stdout and stderr to log (NULL: ours). */
+static pid_t spawn(const char *const argv[], const char *dir, const char *log)
+{
+	pid_t pid;
+	int fd;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid)
+		return pid;
+	if (log) {
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+	}
+	if (chdir(dir) == 0)
+		execv(argv[0], (char *const *)argv);
+	fprintf(stderr, "gatecrash: cannot run %s: %s\n", argv[0],
+		strerror(errno));
+	_exit(127);
+}
+
+/* Waits for every child; returns how many failed to run at all. */
+static unsigned wait_all(struct engine_run *r)
+{
+	unsigned bad = 0;
+	int status = 0;
+
+	for (unsigned i = 0; i < r->n; i++) {
+		while (waitpid(r->pids[i], &status, 0) < 0 && errno == EINTR)
+			;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+			bad++;
+		r->pids[i] = 0;
+	}
+	return bad;
+}
+
+static int run_children(struct engine_run *r)
+{
+	unsigned bad;
+
+	catch_signals(r, 1);
+	bad = wait_all(r);
+	catch_signals(r, 0);
+	return bad ? fail(r, r->bin, "could not be started") : 0;
+}
+
+/* ---- bringing results into the campaign directory ---- */
+
+static int import_file(const char *path, const char *corpus_dir)
+{
+	uint8_t buf[sizeof(struct gc_testcase)];
+	char name[32], dst[PATH_LEN + 64];
+	struct gc_testcase tc;
+	long n = fs_read_small(path, buf, sizeof(buf));
+	uint64_t hash;
+
+	if (n < 0)
+		return 0;
+	tc_decode(buf, (size_t)n, &tc);
+	hash = tc_content_hash(&tc);
+	snprintf(name, sizeof(name), "%016" PRIx64 ".bin", hash);
+	snprintf(dst, sizeof(dst), "%s/%s", corpus_dir, name);
+	if (!access(dst, F_OK))
+		return 0;
+	return corpus_save(corpus_dir, &tc, hash) ? -1 : 1;
+}
+
+typedef int (*file_fn)(struct engine_run *r, const char *path);
+
+/* Calls fn for each file in dir whose name starts with one of prefixes
+ * ("" matches any name not starting with '.'). Returns the sum. */
+static int each_file(struct engine_run *r, const char *dir,
+		     const char *const *prefixes, file_fn fn)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort), sum = 0;
+	char path[PATH_LEN + 256];
+
+	for (int i = 0; i < n; i++) {
+		const char *f = names[i]->d_name;
+
+		for (const char *const *p = prefixes; *p && f[0] != '.'; p++) {
+			if (strncmp(f, *p, strlen(*p)))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, f);
+			sum += fn(r, path);
+			break;
+		}
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+	return sum;
+}
+
+static int import_one(struct engine_run *r, const char *path)
+{
+	return import_file(path, r->import_to) > 0;
+}
+
+/* In its own process: a crash file may crash the harness again. */
+static int replay_one(struct engine_run *r, const char *path)
+{
+	const char *argv[] = {r->bin, path, NULL};
+
+	r->pids[0] = spawn(argv, r->d.engine, NULL);
+	r->n = r->pids[0] > 0;
+	wait_all(r);
+	return 1;
+}
+
+static unsigned count_findings(const char *dir)
+{
+	unsigned counts[VERDICT_COUNT] = {0}, n = 0;
+
+	findings_load(NULL, dir, counts, 0);
+	for (int c = 0; c < VERDICT_COUNT; c++)
+		n += counts[c];
+	return n;
+}
+
+/* Replays crash files; reports those that were no finding. */
+static void replay_crashes(struct engine_run *r, const char *dir,
+			   const char *const *prefixes)
+{
+	unsigned before = count_findings(r->d.findings), files;
+
+	setenv("GATECRASH_CRASH_ON_FINDING", "0", 1);
+	files = (unsigned)each_file(r, dir, prefixes, replay_one);
+	unsetenv("GATECRASH_CRASH_ON_FINDING");
+	if (files && r->cfg->progress)
+		fprintf(stderr,
+			"gatecrash: replayed %u crash file%s from %s: %u new "
+			"finding%s\n",
+			files, files == 1 ? "" : "s", dir,
+			count_findings(r->d.findings) - before,
+			count_findings(r->d.findings) - before == 1 ? "" : "s");
+}
+
+/* ---- libFuzzer ---- */
+
+/* argv[(*argc)++] = "<flag><v>", formatted into buf. */
+static void add_arg(const char **argv, unsigned *argc, char *buf, size_t len,
+		    const char *flag, uint64_t v)
+{
+	snprintf(buf, len, "%s%" PRIu64, flag, v);
+	argv[(*argc)++] = buf;
+}
+
+static int start_libfuzzer(struct engine_run *r)
+{
+	const struct campaign_config *cfg = r->cfg;
+	unsigned jobs = cfg->jobs ? cfg->jobs : 1, argc = 0;
+	const char *argv[16];
+	char a[8][PATH_LEN + 64];
+
+	argv[argc++] = r->bin;
+	argv[argc++] = r->d.corpus_in; /* the one libFuzzer writes */
+	argv[argc++] = r->d.corpus;
+	argv[argc++] = r->d.seeds;
+	snprintf(a[0], sizeof(a[0]), "-artifact_prefix=%s/", r->d.engine);
+	argv[argc++] = a[0];
+	argv[argc++] = "-print_final_stats=1";
+	if (jobs > 1) {
+		add_arg(argv, &argc, a[1], sizeof(a[1]), "-jobs=", jobs);
+		add_arg(argv, &argc, a[2], sizeof(a[2]), "-workers=", jobs);
+	}
+	if (cfg->time_s)
+		add_arg(argv, &argc, a[3], sizeof(a[3]),
+			"-max_total_time=", (uint64_t)cfg->time_s);
+	if (cfg->max_execs)
+		add_arg(argv, &argc, a[4], sizeof(a[4]),
+			"-runs=", (cfg->max_execs + jobs - 1) / jobs);
+	if (cfg->rng_seed_set)
+		add_arg(argv, &argc, a[5], sizeof(a[5]),
+			"-seed=", (cfg->rng_seed & 0x7fffffff) | 1);
+	argv[argc] = NULL;
+	r->pids[0] = spawn(argv, r->d.engine, NULL);
+	r->n = 1;
+	return r->pids[0] > 0 ? 0 : fail(r, "fork", strerror(errno));
+}
+
+static void finish_libfuzzer(struct engine_run *r)
+{
+	static const char *const any[] = {"", NULL};
+	static const char *const crashes[] = {"crash-", "timeout-", "oom-",
+					      "leak-", NULL};
+
+	r->import_to = r->d.corpus;
+	each_file(r, r->d.corpus_in, any, import_one);
+	replay_crashes(r, r->d.engine, crashes);
+}
+
+/* ---- AFL++ ---- */
+
+static void instance_name(unsigned i, char *buf, size_t len)
+{
+	if (i == 0)
+		snprintf(buf, len, "main");
+	else
+		snprintf(buf, len, "sec%u", i);
+}
+
+/* afl-fuzz's input: the seeds plus the campaign's corpus, so a run on
+ * a directory another engine filled starts from what it found. */
+static int afl_input_dir(struct engine_run *r, char *in, size_t len)
+{
+	static const char *const any[] = {"", NULL};
+
+	snprintf(in, len, "%s/input", r->d.engine);
+	if (fs_mkdir_p(in))
+		return fail(r, in, strerror(errno));
+	r->import_to = in;
+	each_file(r, r->d.seeds, any, import_one);
+	each_file(r, r->d.corpus, any, import_one);
+	return 0;
+}
+
+static void set_afl_env(const struct engine_run *r, const char *mutator)
+{
+	setenv("AFL_NO_UI", "1", 1);
+	setenv("AFL_SKIP_CPUFREQ", "1", 1);
+	setenv("AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES", "1", 1);
+	/* Each target talks to its own QEMU; pinned to one core, the
+	 * harness's wait and the guest would share it. */
+	setenv("AFL_NO_AFFINITY", "1", 1);
+	setenv("AFL_AUTORESUME", "1", 1);
+	setenv("AFL_CUSTOM_MUTATOR_LIBRARY", mutator, 1);
+	if (!getenv("AFL_CUSTOM_MUTATOR_ONLY"))
+		setenv("AFL_CUSTOM_MUTATOR_ONLY", "1", 1);
+	(void)r;
+}
+
+static int start_afl_instance(struct engine_run *r, unsigned i, const char *in)
+{
+	const struct campaign_config *cfg = r->cfg;
+	unsigned jobs = cfg->jobs ? cfg->jobs : 1, argc = 0;
+	const char *argv[24];
+	char a[6][PATH_LEN + 64], name[16], log[PATH_LEN + 128];
+
+	instance_name(i, name, sizeof(name));
+	argv[argc++] = "/usr/bin/afl-fuzz";
+	if (getenv("GATECRASH_AFL_FUZZ"))
+		argv[0] = getenv("GATECRASH_AFL_FUZZ");
+	argv[argc++] = "-i";
+	argv[argc++] = in;
+	argv[argc++] = "-o";
+	snprintf(a[0], sizeof(a[0]), "%s", r->d.engine);
+	argv[argc++] = a[0];
+	argv[argc++] = i ? "-S" : "-M";
+	argv[argc++] = name;
+	argv[argc++] = "-t";
+	argv[argc++] = "5000"; /* the backend has its own hang deadline */
+	if (cfg->time_s)
+		add_arg(argv, &argc, a[1], sizeof(a[1]), "-V",
+			(uint64_t)cfg->time_s);
+	if (cfg->max_execs)
+		add_arg(argv, &argc, a[2], sizeof(a[2]), "-E",
+			(cfg->max_execs + jobs - 1) / jobs);
+	if (cfg->rng_seed_set)
+		add_arg(argv, &argc, a[3], sizeof(a[3]), "-s",
+			(cfg->rng_seed + i) & 0x7fffffff);
+	argv[argc++] = "--";
+	argv[argc++] = r->bin;
+	argv[argc] = NULL;
+	snprintf(log, sizeof(log), "%s/%s.log", r->d.engine, name);
+	r->pids[i] = spawn(argv, r->d.engine, log);
+	return r->pids[i] > 0 ? 0 : fail(r, "fork", strerror(errno));
+}
+
+static int start_afl(struct engine_run *r)
+{
+	unsigned jobs = r->cfg->jobs ? r->cfg->jobs : 1;
+	char in[PATH_LEN + 64], mutator[PATH_LEN + 64];
+
+	snprintf(mutator, sizeof(mutator), "%s", r->bin);
+	*strrchr(mutator, '/') = '\0';
+	strncat(mutator, "/libgatecrash-afl-mutator.so",
+		sizeof(mutator) - strlen(mutator) - 1);
+	if (access(mutator, R_OK))
+		return fail(r, mutator, strerror(errno));
+	if (afl_input_dir(r, in, sizeof(in)))
+		return -1;
+	set_afl_env(r, mutator);
+	for (unsigned i = 0; i < jobs && i < MAX_INSTANCES; i++) {
+		if (start_afl_instance(r, i, in))
+			return -1;
+		r->n = i + 1;
+	}
+	return 0;
+}
+
+static uint64_t afl_execs(struct engine_run *r, unsigned i)
+{
+	char path[PATH_LEN + 64], name[16], text[8192], *p;
+	long n;
+	uint64_t execs = 0;
+
+	instance_name(i, name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/%s/fuzzer_stats", r->d.engine, name);
+	n = fs_read_small(path, text, sizeof(text) - 1);
+	text[n > 0 ? n : 0] = '\0';
+	p = strstr(text, "execs_done");
+	if (p && (p = strchr(p, ':')))
+		execs = strtoull(p + 1, NULL, 10);
+	return execs;
+}
+
+static void finish_afl(struct engine_run *r, struct campaign_result *res)
+{
+	static const char *const ids[] = {"id:", NULL};
+	char dir[PATH_LEN + 96], name[16];
+	unsigned jobs = r->cfg->jobs ? r->cfg->jobs : 1;
+
+	r->import_to = r->d.corpus;
+	for (unsigned i = 0; i < jobs; i++) {
+		res->execs += afl_execs(r, i);
+		instance_name(i, name, sizeof(name));
+		snprintf(dir, sizeof(dir), "%s/%s/queue", r->d.engine, name);
+		each_file(r, dir, ids, import_one);
+		snprintf(dir, sizeof(dir), "%s/%s/crashes", r->d.engine, name);
+		replay_crashes(r, dir, ids);
+	}
+}
+
+/* ---- the run ---- */
+
+static int count_one(struct engine_run *r, const char *path)
+{
+	(void)r;
+	(void)path;
+	return 1;
+}
+
+static unsigned corpus_size(struct engine_run *r)
+{
+	static const char *const any[] = {"", NULL};
+
+	return (unsigned)each_file(r, r->d.corpus, any, count_one);
+}
+
+static int start(struct engine_run *r)
+{
+	if (!(r->engine == ENGINE_AFL ? start_afl(r) : start_libfuzzer(r)))
+		return 0;
+	forward_signal(SIGTERM); /* those that did start */
+	running = NULL;
+	wait_all(r);
+	return -1;
+}
+
+int fuzz_engine_run(enum fuzz_engine engine, const struct campaign_config *cfg,
+		    struct campaign_result *res, char *err, size_t errlen)
+{
+	static struct engine_run r;
+	double t0 = engine_now();
+
+	memset(&r, 0, sizeof(r));
+	memset(res, 0, sizeof(*res));
+	r.engine = engine;
+	r.cfg = cfg;
+	r.err = err;
+	r.errlen = errlen;
+	running = &r;
+	if (make_dirs(&r) || find_binary(&r) || convert_seeds(&r))
+		return -1;
+	set_target_env(&r);
+	if (start(&r) || run_children(&r))
+		return -1;
+	if (engine == ENGINE_AFL)
+		finish_afl(&r, res);
+	else
+		finish_libfuzzer(&r);
+	res->seconds = engine_now() - t0;
+	res->corpus = corpus_size(&r);
+	findings_load(NULL, r.d.findings, res->findings, 0);
+	return 0;
+}

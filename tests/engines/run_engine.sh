@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The external engines end to end through `gatecrash fuzz --engine`, on the
+# real test kernel (tcg), from seeds/minimal only, one job, a fixed
+# execution budget and RNG seed:
+#
+#   run_engine.sh GATECRASH ENGINE find DEFENSE CLASS BUDGET
+#       that defense off: a finding of CLASS lands in OUT/findings, and its
+#       input passes with every defense on (it is the defense's doing)
+#   run_engine.sh GATECRASH ENGINE hardened BUDGET
+#       every defense on: no finding
+#
+# Prints the executions to the first finding. Exit 77 (skip) when the
+# engine's binary or fuzzer is not installed.
+set -u
+gatecrash=$1 engine=$2 mode=$3
+shift 3
+bindir=$(dirname "$gatecrash")
+
+skip() { echo "SKIP: $*"; exit 77; }
+case $engine in
+libfuzzer) [ -x "$bindir/gatecrash-libfuzzer" ] ||
+	skip "gatecrash-libfuzzer not built (needs clang, libclang-rt-14-dev)" ;;
+afl) [ -x "$bindir/gatecrash-afl" ] ||
+	skip "gatecrash-afl not built (needs Debian's afl++)"
+	command -v afl-fuzz >/dev/null || skip "afl-fuzz not installed" ;;
+esac
+
+out=$(mktemp -d "${TMPDIR:-/tmp}/gc-engines-XXXXXX")
+log=$out.log
+finish() {
+	if [ "$1" = PASS ]; then rm -rf "$out" "$log"; else
+		echo "campaign kept in $out, log $log"; tail -20 "$log"; fi
+	echo "$1"
+	[ "$1" = PASS ]
+	exit
+}
+
+# Executions to the first finding, as the engine counted them.
+first_exec() {
+	if [ "$engine" = afl ]; then
+		ls "$out"/engine/afl/*/crashes 2>/dev/null |
+			sed -n 's/.*,execs:\([0-9]*\),.*/\1/p' | sort -n | head -1
+	else
+		sed -n 's/^gatecrash: finding .* after \([0-9]*\) execs.*/\1/p' \
+			"$log" | head -1
+	fi
+}
+
+run() { # disable budget
+	local disable=()
+	[ -n "$1" ] && disable=(--disable "$1")
+	"$gatecrash" fuzz --engine "$engine" --backend tcg --out "$out" \
+		"${disable[@]}" --max-execs "$2" --seed-rng 1 -q >"$log" 2>&1
+}
+
+if [ "$mode" = hardened ]; then
+	run "" "$1"
+	rc=$?
+	n=$(ls "$out/findings" | wc -l)
+	grep '^fuzz:' "$log"
+	echo "$engine hardened: exit $rc, $n findings in $1 execs"
+	[ $rc = 0 ] && [ "$n" = 0 ] && finish PASS
+	finish FAIL
+fi
+
+defense=$1 class=$2 budget=$3
+run "$defense" "$budget"
+rc=$?
+grep '^fuzz:' "$log"
+[ $rc = 1 ] || { echo "exit status $rc, want 1 (findings)"; finish FAIL; }
+for dir in "$out"/findings/*/; do
+	grep -q "\"verdict\":\"$class\"" "$dir/verdict.json" || continue
+	# With every defense on the same input must pass.
+	if "$gatecrash" run --backend tcg "$dir/input.bin" >/dev/null 2>&1; then
+		echo "$engine $defense: $(cat "$dir/signature")," \
+			"first finding after $(first_exec) execs"
+		finish PASS
+	fi
+done
+echo "$engine $defense: no $class finding that passes hardened in $budget execs"
+finish FAIL

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what gatecrash needs on Debian 12 (run as root): the host and
 # kernel toolchains, QEMU for the tcg backend (qemu-system-x86) and the
-# qemu-user backend (qemu-user), python3 for the JSON checks.
+# qemu-user backend (qemu-user), python3 for the JSON checks, rsync for the
+# AFL++ sync test (tests/engines/run_afl_sync.sh).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-packages=(cmake make gcc libc6-dev clang lld libclang-rt-14-dev afl++ qemu-system-x86 qemu-user python3)
+packages=(cmake make gcc libc6-dev clang lld libclang-rt-14-dev afl++ rsync qemu-system-x86 qemu-user python3)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

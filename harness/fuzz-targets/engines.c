@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "defenses.h"
@@ -54,6 +55,9 @@ struct engine_run {
 	const char *import_to; /* where import_one() saves */
 	pid_t pids[MAX_INSTANCES];
 	unsigned n;
+	uint64_t afl_base[MAX_INSTANCES]; /* execs_done before this run */
+	uint64_t base_execs;		  /* campaign.state: earlier runs */
+	double base_seconds, t0;
 	char *err;
 	size_t errlen;
 };
@@ -250,6 +254,18 @@ static pid_t spawn(const char *const argv[], const char *dir, const char *log)
 	_exit(127);
 }
 
+/*
+ * A fuzzer that exits by itself with a non-zero status did not run: exec
+ * failed (127), or it refused its setup (afl-fuzz's PROGRAM ABORT is exit
+ * 1). Stopping at the budget ends in status 0 or by our signal. Counting
+ * it as a finished run would report "nothing found" for a campaign that
+ * never started.
+ */
+static int fuzzer_failed(int status)
+{
+	return WIFEXITED(status) && WEXITSTATUS(status) != 0;
+}
+
 /* Waits for every child; returns how many failed to run at all. */
 static unsigned wait_all(struct engine_run *r)
 {
@@ -259,21 +275,11 @@ static unsigned wait_all(struct engine_run *r)
 	for (unsigned i = 0; i < r->n; i++) {
 		while (waitpid(r->pids[i], &status, 0) < 0 && errno == EINTR)
 			;
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		if (fuzzer_failed(status))
 			bad++;
 		r->pids[i] = 0;
 	}
 	return bad;
-}
-
-static int run_children(struct engine_run *r)
-{
-	unsigned bad;
-
-	catch_signals(r, 1);
-	bad = wait_all(r);
-	catch_signals(r, 0);
-	return bad ? fail(r, r->bin, "could not be started") : 0;
 }
 
 /* ---- bringing results into the campaign directory ---- */
@@ -407,7 +413,9 @@ static int start_libfuzzer(struct engine_run *r)
 		add_arg(argv, &argc, a[5], sizeof(a[5]),
 			"-seed=", (cfg->rng_seed & 0x7fffffff) | 1);
 	argv[argc] = NULL;
-	r->pids[0] = spawn(argv, r->d.engine, NULL);
+	snprintf(a[6], sizeof(a[6]), "%s/log", r->d.engine);
+	unlink(a[6]); /* parsed for progress: this run's lines only */
+	r->pids[0] = spawn(argv, r->d.engine, a[6]);
 	r->n = 1;
 	return r->pids[0] > 0 ? 0 : fail(r, "fork", strerror(errno));
 }
@@ -425,12 +433,19 @@ static void finish_libfuzzer(struct engine_run *r)
 
 /* ---- AFL++ ---- */
 
+/* main, sec1, ...; with $GATECRASH_AFL_HOST=H main-H, sec1-H, ..., so
+ * that the instances of several machines can share a sync directory. */
 static void instance_name(unsigned i, char *buf, size_t len)
 {
+	const char *host = getenv("GATECRASH_AFL_HOST");
+	int at;
+
 	if (i == 0)
-		snprintf(buf, len, "main");
+		at = snprintf(buf, len, "main");
 	else
-		snprintf(buf, len, "sec%u", i);
+		at = snprintf(buf, len, "sec%u", i);
+	if (host && *host && at > 0 && (size_t)at < len)
+		snprintf(buf + at, len - (size_t)at, "-%s", host);
 }
 
 /* afl-fuzz's input: the seeds plus the campaign's corpus, so a run on
@@ -448,6 +463,22 @@ static int afl_input_dir(struct engine_run *r, char *in, size_t len)
 	return 0;
 }
 
+/*
+ * afl-fuzz aborts at start-up if ASAN_OPTIONS is set without
+ * abort_on_error=1 and symbolize=0 (it must see a sanitizer report as a
+ * crash, fast): keep what the user set and add those two.
+ */
+static void afl_fix_sanitizer_options(void)
+{
+	const char *asan = getenv("ASAN_OPTIONS");
+	char opts[1024];
+
+	if (!asan || !*asan)
+		return;
+	snprintf(opts, sizeof(opts), "%s:abort_on_error=1:symbolize=0", asan);
+	setenv("ASAN_OPTIONS", opts, 1);
+}
+
 static void set_afl_env(const struct engine_run *r, const char *mutator)
 {
 	setenv("AFL_NO_UI", "1", 1);
@@ -458,9 +489,49 @@ static void set_afl_env(const struct engine_run *r, const char *mutator)
 	setenv("AFL_NO_AFFINITY", "1", 1);
 	setenv("AFL_AUTORESUME", "1", 1);
 	setenv("AFL_CUSTOM_MUTATOR_LIBRARY", mutator, 1);
+	afl_fix_sanitizer_options();
 	if (!getenv("AFL_CUSTOM_MUTATOR_ONLY"))
 		setenv("AFL_CUSTOM_MUTATOR_ONLY", "1", 1);
+	/* Each run starts by importing the other instances' queues, also
+	 * those copied in from other machines (docs/fuzzing.md). */
+	if (!getenv("AFL_IMPORT_FIRST"))
+		setenv("AFL_IMPORT_FIRST", "1", 1);
 	(void)r;
+}
+
+/* The number after "key :" in instance i's fuzzer_stats; -1 if none. */
+static double afl_stat(struct engine_run *r, unsigned i, const char *key)
+{
+	char path[PATH_LEN + 128], name[64], text[8192], *p;
+	size_t len = strlen(key);
+	long n;
+
+	instance_name(i, name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/%s/fuzzer_stats", r->d.engine, name);
+	n = fs_read_small(path, text, sizeof(text) - 1);
+	text[n > 0 ? n : 0] = '\0';
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p) {
+		if (strncmp(p, key, len) || (p[len] != ' ' && p[len] != ':'))
+			continue;
+		p = strchr(p, ':');
+		return p ? strtod(p + 1, NULL) : -1;
+	}
+	return -1;
+}
+
+static uint64_t afl_execs(struct engine_run *r, unsigned i)
+{
+	double v = afl_stat(r, i, "execs_done");
+
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+/* This run's executions: execs_done carries over a resumed instance's. */
+static uint64_t afl_run_execs(struct engine_run *r, unsigned i)
+{
+	uint64_t execs = afl_execs(r, i);
+
+	return execs > r->afl_base[i] ? execs - r->afl_base[i] : 0;
 }
 
 static int start_afl_instance(struct engine_run *r, unsigned i, const char *in)
@@ -468,7 +539,7 @@ static int start_afl_instance(struct engine_run *r, unsigned i, const char *in)
 	const struct campaign_config *cfg = r->cfg;
 	unsigned jobs = cfg->jobs ? cfg->jobs : 1, argc = 0;
 	const char *argv[24];
-	char a[6][PATH_LEN + 64], name[16], log[PATH_LEN + 128];
+	char a[6][PATH_LEN + 64], name[64], log[PATH_LEN + 128];
 
 	instance_name(i, name, sizeof(name));
 	argv[argc++] = "/usr/bin/afl-fuzz";
@@ -486,9 +557,10 @@ static int start_afl_instance(struct engine_run *r, unsigned i, const char *in)
 	if (cfg->time_s)
 		add_arg(argv, &argc, a[1], sizeof(a[1]), "-V",
 			(uint64_t)cfg->time_s);
+	r->afl_base[i] = afl_execs(r, i); /* -E counts resumed execs too */
 	if (cfg->max_execs)
 		add_arg(argv, &argc, a[2], sizeof(a[2]), "-E",
-			(cfg->max_execs + jobs - 1) / jobs);
+			(cfg->max_execs + jobs - 1) / jobs + r->afl_base[i]);
 	if (cfg->rng_seed_set)
 		add_arg(argv, &argc, a[3], sizeof(a[3]), "-s",
 			(cfg->rng_seed + i) & 0x7fffffff);
@@ -500,11 +572,29 @@ static int start_afl_instance(struct engine_run *r, unsigned i, const char *in)
 	return r->pids[i] > 0 ? 0 : fail(r, "fork", strerror(errno));
 }
 
+/* A name afl-fuzz accepts, short enough for instance_name(). */
+static int check_host_name(struct engine_run *r)
+{
+	const char *host = getenv("GATECRASH_AFL_HOST");
+
+	if (!host)
+		return 0;
+	if (strlen(host) > 40 || host[0] == '.' ||
+	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789_.-") != strlen(host))
+		return fail(r, "GATECRASH_AFL_HOST",
+			    "up to 40 letters, digits, '_', '.' or '-', "
+			    "not starting with '.'");
+	return 0;
+}
+
 static int start_afl(struct engine_run *r)
 {
 	unsigned jobs = r->cfg->jobs ? r->cfg->jobs : 1;
 	char in[PATH_LEN + 64], mutator[PATH_LEN + 64];
 
+	if (check_host_name(r))
+		return -1;
 	snprintf(mutator, sizeof(mutator), "%s", r->bin);
 	*strrchr(mutator, '/') = '\0';
 	strncat(mutator, "/libgatecrash-afl-mutator.so",
@@ -522,37 +612,266 @@ static int start_afl(struct engine_run *r)
 	return 0;
 }
 
-static uint64_t afl_execs(struct engine_run *r, unsigned i)
-{
-	char path[PATH_LEN + 64], name[16], text[8192], *p;
-	long n;
-	uint64_t execs = 0;
-
-	instance_name(i, name, sizeof(name));
-	snprintf(path, sizeof(path), "%s/%s/fuzzer_stats", r->d.engine, name);
-	n = fs_read_small(path, text, sizeof(text) - 1);
-	text[n > 0 ? n : 0] = '\0';
-	p = strstr(text, "execs_done");
-	if (p && (p = strchr(p, ':')))
-		execs = strtoull(p + 1, NULL, 10);
-	return execs;
-}
-
 static void finish_afl(struct engine_run *r, struct campaign_result *res)
 {
 	static const char *const ids[] = {"id:", NULL};
-	char dir[PATH_LEN + 96], name[16];
+	char dir[PATH_LEN + 128], name[64];
 	unsigned jobs = r->cfg->jobs ? r->cfg->jobs : 1;
 
 	r->import_to = r->d.corpus;
 	for (unsigned i = 0; i < jobs; i++) {
-		res->execs += afl_execs(r, i);
+		res->execs += afl_run_execs(r, i);
 		instance_name(i, name, sizeof(name));
 		snprintf(dir, sizeof(dir), "%s/%s/queue", r->d.engine, name);
 		each_file(r, dir, ids, import_one);
 		snprintf(dir, sizeof(dir), "%s/%s/crashes", r->d.engine, name);
 		replay_crashes(r, dir, ids);
 	}
+}
+
+/* ---- progress: OUT/stats.jsonl while the fuzzers run ---- */
+
+#define STATS_S 5.0 /* as the built-in engine (campaign.c) */
+#define POLL_MS 200
+
+/* What the fuzzers report of this run; known is 0 before they do. */
+struct progress {
+	uint64_t execs;
+	double rate;
+	unsigned corpus;
+	int known;
+};
+
+static void afl_progress(struct engine_run *r, struct progress *p)
+{
+	unsigned jobs = r->cfg->jobs ? r->cfg->jobs : 1;
+
+	for (unsigned i = 0; i < jobs; i++) {
+		double rate = afl_stat(r, i, "execs_per_sec");
+		double corpus = afl_stat(r, i, "corpus_count");
+
+		if (rate < 0)
+			continue;
+		p->known = 1;
+		p->execs += afl_run_execs(r, i);
+		p->rate += rate;
+		if (corpus > p->corpus)
+			p->corpus = (unsigned)corpus;
+	}
+}
+
+/* The last 16 KiB of path, NUL-terminated; 0 if there is none. */
+static size_t read_tail(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	off_t end = fd >= 0 ? lseek(fd, 0, SEEK_END) : 0;
+	off_t at = end > (off_t)cap - 1 ? end - ((off_t)cap - 1) : 0;
+	ssize_t n = fd >= 0 ? pread(fd, buf, cap - 1, at) : 0;
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n > 0 ? (size_t)n : 0;
+}
+
+static double number_after(const char *text, const char *label)
+{
+	const char *p = strstr(text, label);
+
+	return p ? strtod(p + strlen(label), NULL) : 0;
+}
+
+/* libFuzzer's last "#N <event> cov: .. corp: C/..b .. exec/s: R" line,
+ * or its final "stat::number_of_executed_units: N". */
+static void libfuzzer_log_progress(const char *path, struct progress *p)
+{
+	static char text[16384];
+	char line[512] = "", *nl;
+	const char *units;
+
+	read_tail(path, text, sizeof(text));
+	for (char *q = text; (nl = strchr(q, '\n')); q = nl + 1)
+		if (*q == '#')
+			snprintf(line, sizeof(line), "%.*s", (int)(nl - q), q);
+	units = strstr(text, "stat::number_of_executed_units:");
+	if (!line[0] && !units)
+		return;
+	p->known = 1;
+	p->execs += (uint64_t)(units ? number_after(units, "units:")
+				     : number_after(line, "#"));
+	p->rate += number_after(line, "exec/s:");
+	if (number_after(line, "corp:") > p->corpus)
+		p->corpus = (unsigned)number_after(line, "corp:");
+}
+
+/* One process writes log; with -jobs, job i writes fuzz-<i>.log. */
+static void libfuzzer_progress(struct engine_run *r, struct progress *p)
+{
+	unsigned jobs = r->cfg->jobs ? r->cfg->jobs : 1;
+	char path[PATH_LEN + 64];
+
+	if (jobs == 1) {
+		snprintf(path, sizeof(path), "%s/log", r->d.engine);
+		libfuzzer_log_progress(path, p);
+		return;
+	}
+	for (unsigned i = 0; i < jobs; i++) {
+		snprintf(path, sizeof(path), "%s/fuzz-%u.log", r->d.engine, i);
+		libfuzzer_log_progress(path, p);
+	}
+}
+
+static void get_progress(struct engine_run *r, struct progress *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (r->engine == ENGINE_AFL)
+		afl_progress(r, p);
+	else
+		libfuzzer_progress(r, p);
+}
+
+/* v with decimals digits into buf, or "null" when the engine has not
+ * said. */
+static const char *num_or_null(char *buf, size_t len, int known, int decimals,
+			       double v)
+{
+	if (!known)
+		return "null";
+	snprintf(buf, len, "%.*f", decimals, v);
+	return buf;
+}
+
+static int format_findings(struct engine_run *r, char *buf, size_t len)
+{
+	unsigned counts[VERDICT_COUNT] = {0};
+	int at = 0;
+
+	findings_load(NULL, r->d.findings, counts, 0);
+	for (int c = 0; c < VERDICT_COUNT && at >= 0 && (size_t)at < len; c++)
+		if (verdict_is_finding(c))
+			at += snprintf(buf + at, len - (size_t)at, "%s\"%s\":%u",
+				       at ? "," : "", verdict_name(c),
+				       counts[c]);
+	return at;
+}
+
+/* One line with the built-in engine's keys; null for what the fuzzer
+ * does not report. One write() with O_APPEND (fs_append_sync). */
+static void write_stats(struct engine_run *r, const struct progress *p,
+			double elapsed)
+{
+	char line[1024], findings[256], path[PATH_LEN + 32];
+	char execs[32], rate[32], corpus[32];
+
+	format_findings(r, findings, sizeof(findings));
+	snprintf(line, sizeof(line),
+		 "{\"time\":%.3f,\"elapsed_s\":%.3f,\"execs\":%s,"
+		 "\"execs_per_s\":%s,\"corpus\":%s,\"coverage\":null,"
+		 "\"coverage_total\":null,\"features\":null,\"jobs\":%u,"
+		 "\"errors\":null,\"findings\":{%s},\"engine\":\"%s\"}\n",
+		 (double)time(NULL), r->base_seconds + elapsed,
+		 num_or_null(execs, sizeof(execs), p->known, 0,
+			     (double)(r->base_execs + p->execs)),
+		 num_or_null(rate, sizeof(rate), p->known, 1, p->rate),
+		 num_or_null(corpus, sizeof(corpus), p->known, 0,
+			     (double)p->corpus),
+		 r->cfg->jobs ? r->cfg->jobs : 1, findings,
+		 r->engine == ENGINE_AFL ? "afl" : "libfuzzer");
+	snprintf(path, sizeof(path), "%s/stats.jsonl", r->d.out);
+	fs_append_sync(path, line);
+}
+
+static void print_progress(struct engine_run *r, const struct progress *p,
+			   double elapsed)
+{
+	unsigned s = (unsigned)elapsed;
+
+	if (!r->cfg->progress)
+		return;
+	fprintf(stderr, "[%u:%02u:%02u] ", s / 3600, s / 60 % 60, s % 60);
+	if (p->known)
+		fprintf(stderr, "execs %" PRIu64 " (%.0f/s) corpus %u\n",
+			p->execs, p->rate, p->corpus);
+	else
+		fprintf(stderr, "%s starting\n",
+			r->engine == ENGINE_AFL ? "afl-fuzz" : "libFuzzer");
+}
+
+/* Reaps the children that have exited; returns how many are left. */
+static unsigned reap(struct engine_run *r, unsigned *bad)
+{
+	unsigned left = 0;
+	int status;
+
+	for (unsigned i = 0; i < r->n; i++) {
+		if (r->pids[i] <= 0)
+			continue;
+		if (waitpid(r->pids[i], &status, WNOHANG) != r->pids[i]) {
+			left++;
+			continue;
+		}
+		if (fuzzer_failed(status))
+			(*bad)++;
+		r->pids[i] = 0;
+	}
+	return left;
+}
+
+/* Waits for the fuzzers, with a stats line every STATS_S seconds. */
+static int run_children(struct engine_run *r)
+{
+	const struct timespec poll = {0, POLL_MS * 1000000L};
+	double last = engine_now();
+	struct progress p;
+	unsigned bad = 0;
+
+	catch_signals(r, 1);
+	while (reap(r, &bad)) {
+		nanosleep(&poll, NULL);
+		if (engine_now() - last < STATS_S)
+			continue;
+		last = engine_now();
+		get_progress(r, &p);
+		write_stats(r, &p, last - r->t0);
+		print_progress(r, &p, last - r->t0);
+	}
+	catch_signals(r, 0);
+	return bad ? fail(r, r->bin, "exited with an error before its budget "
+				      "(its log is in OUT/engine/)")
+		   : 0;
+}
+
+/* campaign.state (campaign.c's format): execs and seconds of all runs. */
+static void load_campaign_state(struct engine_run *r)
+{
+	char path[PATH_LEN + 32], text[128];
+	long n;
+
+	snprintf(path, sizeof(path), "%s/engine/campaign.state", r->d.out);
+	n = fs_read_small(path, text, sizeof(text) - 1);
+	if (n <= 0)
+		return;
+	text[n] = '\0';
+	sscanf(text, "execs %" SCNu64 "\nseconds %lf", &r->base_execs,
+	       &r->base_seconds);
+}
+
+/* The final stats line and campaign.state; res->execs is this run's. */
+static void finish_stats(struct engine_run *r, struct campaign_result *res)
+{
+	char dir[PATH_LEN + 16], text[128];
+	struct progress p;
+
+	get_progress(r, &p);
+	if (r->engine == ENGINE_LIBFUZZER)
+		res->execs = p.execs;
+	p.execs = res->execs;
+	p.rate = res->seconds > 0 ? (double)res->execs / res->seconds : 0;
+	write_stats(r, &p, res->seconds);
+	snprintf(dir, sizeof(dir), "%s/engine", r->d.out);
+	snprintf(text, sizeof(text), "execs %" PRIu64 "\nseconds %.3f\n",
+		 r->base_execs + res->execs, r->base_seconds + res->seconds);
+	fs_write_atomic(dir, "campaign.state", text, strlen(text));
 }
 
 /* ---- the run ---- */
@@ -585,7 +904,6 @@ int fuzz_engine_run(enum fuzz_engine engine, const struct campaign_config *cfg,
 		    struct campaign_result *res, char *err, size_t errlen)
 {
 	static struct engine_run r;
-	double t0 = engine_now();
 
 	memset(&r, 0, sizeof(r));
 	memset(res, 0, sizeof(*res));
@@ -594,8 +912,10 @@ int fuzz_engine_run(enum fuzz_engine engine, const struct campaign_config *cfg,
 	r.err = err;
 	r.errlen = errlen;
 	running = &r;
+	r.t0 = engine_now();
 	if (make_dirs(&r) || find_binary(&r) || convert_seeds(&r))
 		return -1;
+	load_campaign_state(&r);
 	set_target_env(&r);
 	if (start(&r) || run_children(&r))
 		return -1;
@@ -603,8 +923,9 @@ int fuzz_engine_run(enum fuzz_engine engine, const struct campaign_config *cfg,
 		finish_afl(&r, res);
 	else
 		finish_libfuzzer(&r);
-	res->seconds = engine_now() - t0;
+	res->seconds = engine_now() - r.t0;
 	res->corpus = corpus_size(&r);
+	finish_stats(&r, res);
 	findings_load(NULL, r.d.findings, res->findings, 0);
 	return 0;
 }

@@ -9,8 +9,11 @@
 #   run_engine.sh GATECRASH ENGINE hardened BUDGET
 #       every defense on: no finding
 #
-# Prints the executions to the first finding. Exit 77 (skip) when the
-# engine's binary or fuzzer is not installed.
+# Both modes also check OUT/stats.jsonl (every line a JSON object with the
+# built-in engine's keys, the last one counting executions) and that the
+# summary gives the executions. Prints the executions to the first
+# finding. Exit 77 (skip) when the engine's binary or fuzzer is not
+# installed.
 set -u
 gatecrash=$1 engine=$2 mode=$3
 shift 3
@@ -42,7 +45,7 @@ first_exec() {
 			sed -n 's/.*,execs:\([0-9]*\),.*/\1/p' | sort -n | head -1
 	else
 		sed -n 's/^gatecrash: finding .* after \([0-9]*\) execs.*/\1/p' \
-			"$log" | head -1
+			"$out/engine/libfuzzer/log" | head -1
 	fi
 }
 
@@ -53,12 +56,35 @@ run() { # disable budget
 		"${disable[@]}" --max-execs "$2" --seed-rng 1 -q >"$log" 2>&1
 }
 
+# stats.jsonl and the summary's execution count.
+check_stats() {
+	grep -q '^fuzz: .* [0-9][0-9]* execs (' "$log" ||
+		{ echo "summary without executions"; return 1; }
+	python3 - "$out/stats.jsonl" <<'EOF'
+import json, sys
+keys = ("time", "elapsed_s", "execs", "execs_per_s", "corpus", "coverage",
+	"coverage_total", "features", "jobs", "errors", "findings")
+classes = {"hazard", "divergence", "kernel_fault", "hang", "vm_crash"}
+lines = open(sys.argv[1]).read().splitlines()
+for line in lines:
+	d = json.loads(line)
+	missing = [k for k in keys if k not in d]
+	assert not missing, f"missing {missing}: {line}"
+	assert set(d["findings"]) == classes, line
+last = json.loads(lines[-1])
+assert isinstance(last["execs"], int) and last["execs"] > 0, lines[-1]
+print(f"stats.jsonl: {len(lines)} lines, last: execs {last['execs']}, "
+      f"{last['execs_per_s']}/s, corpus {last['corpus']}")
+EOF
+}
+
 if [ "$mode" = hardened ]; then
 	run "" "$1"
 	rc=$?
 	n=$(ls "$out/findings" | wc -l)
 	grep '^fuzz:' "$log"
 	echo "$engine hardened: exit $rc, $n findings in $1 execs"
+	check_stats || finish FAIL
 	[ $rc = 0 ] && [ "$n" = 0 ] && finish PASS
 	finish FAIL
 fi
@@ -68,6 +94,7 @@ run "$defense" "$budget"
 rc=$?
 grep '^fuzz:' "$log"
 [ $rc = 1 ] || { echo "exit status $rc, want 1 (findings)"; finish FAIL; }
+check_stats || finish FAIL
 for dir in "$out"/findings/*/; do
 	grep -q "\"verdict\":\"$class\"" "$dir/verdict.json" || continue
 	# With every defense on the same input must pass.

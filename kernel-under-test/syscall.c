@@ -84,28 +84,36 @@ void syscall_dispatch(struct cpu_regs *regs)
 }
 
 /*
- * The reference enters by its own int $0x80 but must return the state the
- * mechanism's instruction would have left: the return RIP is the landing
- * (where the mechanism's instruction ends), and SYSCALL also puts that RIP
- * in RCX and RFLAGS (RF cleared) in R11 (edge-cases.md §0). Only the entry
- * the reference run starts with is emulated; later entries are whatever
- * the user code executes, in both runs alike.
+ * The reference enters by its own int $0x80 but must leave the user where
+ * the mechanism's instruction would, with what the architecture says that
+ * instruction leaves (edge-cases.md §0, docs/semantics.md §2): the return
+ * RIP is the landing, and SYSCALL also puts that RIP in RCX and RFLAGS (RF
+ * cleared) in R11. Only the entry the reference run starts with is
+ * emulated; later entries are whatever the user code executes, in both
+ * runs alike. (Software-interrupt mechanisms have no int80 reference: see
+ * user_entry_rip().)
  */
 static void emulate_mechanism_entry(struct cpu_regs *regs)
 {
-	if (regs->rip != user_ref_return_rip())
-		return;
+	unsigned mechanism = run_testcase()->mechanism;
+
 	regs->rip = GC_USER_LANDING;
-	if (run_testcase()->mechanism == GC_MECH_SYSCALL64 ||
-	    run_testcase()->mechanism == GC_MECH_SYSCALL_COMPAT) {
+	if (mechanism == GC_MECH_SYSCALL64 ||
+	    mechanism == GC_MECH_SYSCALL_COMPAT) {
 		regs->rcx = regs->rip;
 		regs->r11 = regs->rflags & ~X86_EFLAGS_RF;
 	}
 }
 
+static bool is_reference_entry(const struct cpu_regs *regs)
+{
+	return run_is_reference() && run_is_first_entry() &&
+	       regs->rip == user_ref_return_rip();
+}
+
 void do_int80(struct cpu_regs *regs)
 {
-	if (run_is_reference() && run_is_first_entry())
+	if (is_reference_entry(regs))
 		emulate_mechanism_entry(regs);
 	syscall_dispatch(regs);
 	run_record_exit(GC_EXIT_IRETQ, regs);

@@ -17,6 +17,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -731,11 +732,12 @@ static void get_progress(struct engine_run *r, struct progress *p)
 }
 
 /* v with decimals digits into buf, or "null" when the engine has not
- * said. */
+ * said, or said something JSON cannot hold (AFL++ reports an execs_per_sec
+ * of "inf" for an instance that has only just started). */
 static const char *num_or_null(char *buf, size_t len, int known, int decimals,
 			       double v)
 {
-	if (!known)
+	if (!known || !isfinite(v))
 		return "null";
 	snprintf(buf, len, "%.*f", decimals, v);
 	return buf;

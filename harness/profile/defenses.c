@@ -64,6 +64,9 @@ const struct defense defenses[] = {
 		"divergence",
 		"zero R8-R10 on the SYSRETL path (it does not restore them: "
 		"they would leak kernel values)"),
+	DEFENSE(GC_DEF_DB_GATE_DPL0, "db_gate_dpl0", "E17", "divergence",
+		"the #DB gate is DPL 0, so int $1 from user mode is a #GP, not "
+		"a debug exception the kernel takes for a real one"),
 };
 const size_t defense_count = sizeof(defenses) / sizeof(defenses[0]);
 

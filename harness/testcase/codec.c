@@ -14,6 +14,10 @@ static const char *const mechanism_names[GC_MECH_COUNT] = {
 	[GC_MECH_INT80_COMPAT] = "int80_compat",
 	[GC_MECH_SYSCALL64] = "syscall64",
 	[GC_MECH_SYSCALL_COMPAT] = "syscall_compat",
+	[GC_MECH_INT3] = "int3",
+	[GC_MECH_INT_3] = "int_3",
+	[GC_MECH_INTO] = "into",
+	[GC_MECH_INT_1] = "int_1",
 };
 
 void tc_decode(const uint8_t *buf, size_t len, struct gc_testcase *out)
@@ -46,6 +50,10 @@ static const enum gc_user_mode mechanism_modes[GC_MECH_COUNT] = {
 	[GC_MECH_INT80_COMPAT] = GC_MODE_COMPAT,
 	[GC_MECH_SYSCALL64] = GC_MODE_64,
 	[GC_MECH_SYSCALL_COMPAT] = GC_MODE_COMPAT,
+	[GC_MECH_INT3] = GC_MODE_64,
+	[GC_MECH_INT_3] = GC_MODE_64,
+	[GC_MECH_INTO] = GC_MODE_COMPAT, /* INTO is #UD in 64-bit mode */
+	[GC_MECH_INT_1] = GC_MODE_64,
 };
 
 enum gc_user_mode tc_mode(const struct gc_testcase *tc)

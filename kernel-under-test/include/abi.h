@@ -56,6 +56,12 @@ enum gc_mechanism {
 	GC_MECH_SYSCALL64 = 2,	  /* syscall, opportunistic sysretq or IRET */
 	GC_MECH_SYSCALL_COMPAT = 3, /* syscall from compat mode (AMD): CSTAR,
 				     * opportunistic sysretl or IRET */
+	/* Software interrupts from user mode (E17): the kernel delivers an
+	 * exception to the user, and returns to it by IRET for the traps. */
+	GC_MECH_INT3 = 4,   /* int3 (CC), 64-bit: #BP trap */
+	GC_MECH_INT_3 = 5,  /* int $3 (CD 03), 64-bit: #BP trap */
+	GC_MECH_INTO = 6,   /* into (CE), compat (#UD in 64-bit): #OF if OF */
+	GC_MECH_INT_1 = 7,  /* int $1 (CD 01), 64-bit: #GP(0x0a), DPL 0 gate */
 	GC_MECH_COUNT
 };
 
@@ -93,6 +99,7 @@ enum gc_defense {
 	GC_DEF_SYSRETL_NO_TF_RF = 9,
 	GC_DEF_SYSRETL_EIP_FITS = 10,
 	GC_DEF_SYSRETL_CLEAR_R8_R10 = 11,
+	GC_DEF_DB_GATE_DPL0 = 12,
 	GC_DEF_COUNT
 };
 #define GC_DEFENSES_ALL ((1ull << GC_DEF_COUNT) - 1)

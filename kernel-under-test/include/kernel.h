@@ -25,6 +25,7 @@ __noreturn void panic(const char *why);
 
 /* arch/x86/desc.c */
 void desc_init(void);
+void desc_set_gate_dpl(unsigned vector, unsigned dpl);
 extern uint64_t kernel_stack_top;
 
 /* arch/x86/paging.c */

@@ -123,7 +123,7 @@ TEST(mechanism_wraps)
 	tc.mechanism = 202;
 	tc_normalize(&tc);
 	ASSERT_EQ(tc.mechanism, 202 % GC_MECH_COUNT);
-	ASSERT_EQ(tc.mechanism, GC_MECH_SYSCALL64); /* 202 % 4 */
+	ASSERT_EQ(tc.mechanism, GC_MECH_SYSCALL64); /* 202 % 8 */
 }
 
 TEST(rflags_keeps_only_what_user_mode_holds)
@@ -214,6 +214,10 @@ TEST(mechanism_names)
 	ASSERT_STREQ(tc_mechanism_name(GC_MECH_SYSCALL64), "syscall64");
 	ASSERT_STREQ(tc_mechanism_name(GC_MECH_SYSCALL_COMPAT),
 		     "syscall_compat");
+	ASSERT_STREQ(tc_mechanism_name(GC_MECH_INT3), "int3");
+	ASSERT_STREQ(tc_mechanism_name(GC_MECH_INT_3), "int_3");
+	ASSERT_STREQ(tc_mechanism_name(GC_MECH_INTO), "into");
+	ASSERT_STREQ(tc_mechanism_name(GC_MECH_INT_1), "int_1");
 	ASSERT_STREQ(tc_mechanism_name(GC_MECH_COUNT), "?");
 	for (unsigned m = 0; m < GC_MECH_COUNT; m++)
 		ASSERT_EQ(tc_mechanism_from_name(tc_mechanism_name(m)), m);

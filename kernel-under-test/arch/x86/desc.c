@@ -103,6 +103,12 @@ static void idt_init(void)
 	set_gate(SYSCALL_VECTOR, (void *)entry_INT80, 3, 0);
 }
 
+/* For defenses that are a gate's DPL: the IDT is read at every delivery. */
+void desc_set_gate_dpl(unsigned vector, unsigned dpl)
+{
+	idt[vector & 0xff].dpl = dpl;
+}
+
 static void tss_init(void)
 {
 	memset(&tss, 0, sizeof(tss));

@@ -11,6 +11,24 @@ uint8_t defense_syscall_stack_switch = 1;
 uint8_t defense_entry_clear_df = 1;
 uint8_t defense_sysretl_clear_r8_r10 = 1;
 
+/*
+ * FMASK as the profile has it: each defense is a flag SYSCALL must clear
+ * because the kernel cannot run with the user's value (E5, E7): TF would
+ * single-step the entry itself, NT makes the kernel's IRET #GP in IA-32e
+ * mode. (DF is not a switch: QEMU's SYSCALL clears DF whatever FMASK says,
+ * so TCG could never show it; docs/semantics.md §6.)
+ */
+static uint64_t syscall_mask(void)
+{
+	uint64_t fmask = SYSCALL_FMASK;
+
+	if (!defense_on(GC_DEF_FMASK_TF))
+		fmask &= ~X86_EFLAGS_TF;
+	if (!defense_on(GC_DEF_FMASK_NT))
+		fmask &= ~X86_EFLAGS_NT;
+	return fmask;
+}
+
 void defenses_activate(uint64_t enabled)
 {
 	active_defenses = enabled & GC_DEFENSES_ALL;
@@ -20,4 +38,5 @@ void defenses_activate(uint64_t enabled)
 	/* Linux's #DB gate is DPL 0: `int $1` from user mode is a #GP, never
 	 * a debug exception the handler would take for a real one (E17). */
 	desc_set_gate_dpl(X86_TRAP_DB, defense_on(GC_DEF_DB_GATE_DPL0) ? 0 : 3);
+	desc_set_syscall_mask(syscall_mask());
 }

@@ -67,6 +67,12 @@ const struct defense defenses[] = {
 	DEFENSE(GC_DEF_DB_GATE_DPL0, "db_gate_dpl0", "E17", "divergence",
 		"the #DB gate is DPL 0, so int $1 from user mode is a #GP, not "
 		"a debug exception the kernel takes for a real one"),
+	DEFENSE(GC_DEF_FMASK_TF, "fmask_tf", "E5", "kernel_fault",
+		"SYSCALL clears TF (FMASK): else the entry code single-steps "
+		"in ring 0 on the user's state"),
+	DEFENSE(GC_DEF_FMASK_NT, "fmask_nt", "E7", "divergence",
+		"SYSCALL clears NT (FMASK): else the kernel's IRET raises #GP "
+		"in IA-32e mode"),
 };
 const size_t defense_count = sizeof(defenses) / sizeof(defenses[0]);
 

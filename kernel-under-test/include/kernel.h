@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "abi.h"
+#include "arch/processor-flags.h"
 #include "arch/regs.h"
 #include "user_entry.h"
 
@@ -26,6 +27,13 @@ __noreturn void panic(const char *why);
 /* arch/x86/desc.c */
 void desc_init(void);
 void desc_set_gate_dpl(unsigned vector, unsigned dpl);
+void desc_set_syscall_mask(uint64_t fmask);
+
+/* Linux's SYSCALL_MASK since "x86/syscall: Maximize MSR_SYSCALL_MASK". */
+#define SYSCALL_FMASK                                                         \
+	(X86_EFLAGS_ARITH | X86_EFLAGS_TF | X86_EFLAGS_IF | X86_EFLAGS_DF |   \
+	 X86_EFLAGS_IOPL | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_AC |    \
+	 X86_EFLAGS_ID)
 extern uint64_t kernel_stack_top;
 
 /* arch/x86/paging.c */

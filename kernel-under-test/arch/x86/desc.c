@@ -42,12 +42,6 @@ static uint8_t kernel_stack[STACK_SIZE] __page_aligned_bss;
 static uint8_t ist_stacks[IST_COUNT][STACK_SIZE] __page_aligned_bss;
 uint64_t kernel_stack_top;
 
-/* Linux's SYSCALL_MASK since "x86/syscall: Maximize MSR_SYSCALL_MASK". */
-#define SYSCALL_FMASK                                                         \
-	(X86_EFLAGS_ARITH | X86_EFLAGS_TF | X86_EFLAGS_IF | X86_EFLAGS_DF |   \
-	 X86_EFLAGS_IOPL | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_AC |    \
-	 X86_EFLAGS_ID)
-
 extern void entry_INT80(void);
 
 static void gdt_init(void)
@@ -103,6 +97,16 @@ static void idt_init(void)
 	set_gate(SYSCALL_VECTOR, (void *)entry_INT80, 3, 0);
 }
 
+/* For defenses that are FMASK bits: SYSCALL reads the MSR each time. */
+void desc_set_syscall_mask(uint64_t fmask)
+{
+	static uint64_t current = ~0ull;
+
+	if (fmask != current)
+		wrmsr(MSR_SYSCALL_MASK, fmask);
+	current = fmask;
+}
+
 /* For defenses that are a gate's DPL: the IDT is read at every delivery. */
 void desc_set_gate_dpl(unsigned vector, unsigned dpl)
 {
@@ -125,7 +129,7 @@ static void syscall_msrs_init(void)
 				((uint64_t)STAR_SYSCALL_CS << 32));
 	wrmsr(MSR_LSTAR, (uintptr_t)entry_SYSCALL_64);
 	wrmsr(MSR_CSTAR, (uintptr_t)entry_SYSCALL_compat);
-	wrmsr(MSR_SYSCALL_MASK, SYSCALL_FMASK);
+	desc_set_syscall_mask(SYSCALL_FMASK);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | X86_EFER_SCE);
 }
 

@@ -10,5 +10,9 @@ int cmd_convert(int argc, char **argv);
 int cmd_defenses(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_fuzz(int argc, char **argv);
+int cmd_repro(int argc, char **argv);
+int cmd_minimize(int argc, char **argv);
+int cmd_triage(int argc, char **argv);
+int cmd_reproducer(int argc, char **argv);
 
 #endif

@@ -101,11 +101,12 @@ struct findings {
 void finding_signature(const struct gc_testcase *tc, const struct verdict *v,
 		       struct finding_sig *sig);
 int findings_seen(const struct findings *fs, uint64_t hash);
-/* Returns 1 saved, 0 someone had it already, -1 I/O error. */
+/* Returns 1 saved, 0 someone had it already, -1 I/O error. defenses: the
+ * profile of the mechanism run, recorded for replay. */
 int findings_save(struct findings *fs, const char *dir,
 		  const struct finding_sig *sig, const struct gc_testcase *tc,
 		  const struct case_outcome *out, const struct verdict *v,
-		  const char *backend);
+		  const char *backend, uint64_t defenses);
 /* Loads the signatures in dir into fs (if not NULL) and counts them by
  * class into counts (if not NULL). Removes stale temporaries when clean. */
 int findings_load(struct findings *fs, const char *dir,

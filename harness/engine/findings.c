@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * Findings: deduplicated by a simple signature (mechanism, verdict class,
- * the sorted names of the diverging fields, the kernel fault vector, the
- * hazard rules), saved the moment they are found as
+ * Findings: deduplicated by the engine's finding key (mechanism, verdict
+ * class, the sorted names of the diverging fields, the kernel fault vector,
+ * the hazard rules; triage/signature.c), saved the moment they are found as
  *
- *   OUT/findings/<signature hash>/input.bin, input.tc, verdict.json,
- *                                 signature
+ *   OUT/findings/<key hash>/input.bin, input.tc, verdict.json, signature,
+ *                           bucket (triage's signature), profile (the
+ *                           defenses that were off: repro and triage
+ *                           replay with them)
  *
  * The files are written into a temporary directory that is then renamed
  * into place: a finding appears whole or not at all, and when two workers
  * find the same signature the rename lets exactly one of them have it.
- * (Triage's richer signatures and minimization come later, from these.)
+ * input.bin's mtime is when it was found.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,65 +25,17 @@
 
 #include "engine.h"
 #include "testcase.h"
+#include "triage.h"
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static size_t append(char *buf, size_t len, size_t at, const char *s)
-{
-	int n = snprintf(buf + at, at < len ? len - at : 0, "%s", s);
-
-	return at + (n > 0 ? (size_t)n : 0);
-}
-
-static size_t append_fields(char *buf, size_t len, size_t at,
-			    const struct verdict *v)
-{
-	const char *names[VERDICT_MAX_DIFFS];
-	unsigned n =
-		v->n_diffs < VERDICT_MAX_DIFFS ? v->n_diffs : VERDICT_MAX_DIFFS;
-
-	for (unsigned i = 0; i < n; i++)
-		names[i] = v->diffs[i].field;
-	qsort(names, n, sizeof(*names), cmp_str);
-	if (!n)
-		return append(buf, len, at, "-");
-	for (unsigned i = 0; i < n; i++) {
-		if (i && !strcmp(names[i], names[i - 1]))
-			continue;
-		at = append(buf, len, at, i ? "," : "");
-		at = append(buf, len, at, names[i]);
-	}
-	return at;
-}
-
+/* The key lives in triage/signature.c, beside the bucket it refines. */
 void finding_signature(const struct gc_testcase *tc, const struct verdict *v,
 		       struct finding_sig *sig)
 {
-	char *t = sig->text, num[16];
-	size_t len = sizeof(sig->text), at = 0;
-	uint64_t h = 0xcbf29ce484222325ull;
+	struct gc_signature s;
 
-	at = append(t, len, at, tc_mechanism_name(tc->mechanism));
-	at = append(t, len, at, " ");
-	at = append(t, len, at, verdict_name(v->cls));
-	at = append(t, len, at, " ");
-	at = append_fields(t, len, at, v);
-	at = append(t, len, at, " fault=");
-	if (v->cls == VERDICT_KERNEL_FAULT)
-		snprintf(num, sizeof(num), "%u", v->fault.vector);
-	else
-		snprintf(num, sizeof(num), "-");
-	at = append(t, len, at, num);
-	for (unsigned i = 0; i < v->n_hazards && i < VERDICT_MAX_HAZARDS; i++) {
-		at = append(t, len, at, i ? "," : " hazards=");
-		at = append(t, len, at, v->hazards[i]->name);
-	}
-	for (const char *p = t; *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
-	sig->hash = h;
+	signature_finding(tc, v, &s);
+	memcpy(sig->text, s.text, sizeof(sig->text));
+	sig->hash = s.hash;
 }
 
 int findings_seen(const struct findings *fs, uint64_t hash)
@@ -123,6 +77,7 @@ struct finding_files {
 	const struct case_outcome *out;
 	const struct verdict *v;
 	const char *backend;
+	uint64_t defenses;
 };
 
 static void fill_text(FILE *f, const void *ctx)
@@ -143,6 +98,24 @@ static void fill_signature(FILE *f, const void *ctx)
 	fprintf(f, "%s\n", ((const struct finding_files *)ctx)->sig->text);
 }
 
+static void fill_bucket(FILE *f, const void *ctx)
+{
+	const struct finding_files *ff = ctx;
+	struct gc_signature b;
+
+	signature_bucket(ff->tc, ff->out, ff->v, ff->backend, &b);
+	fprintf(f, "%s\n", b.text);
+}
+
+static void fill_profile(FILE *f, const void *ctx)
+{
+	char list[512];
+
+	signature_profile(((const struct finding_files *)ctx)->defenses, list,
+			  sizeof(list));
+	fprintf(f, "disable = %s\n", list);
+}
+
 static int write_files(const char *tmp, const struct finding_files *ff)
 {
 	uint8_t bin[sizeof(struct gc_testcase)];
@@ -151,7 +124,9 @@ static int write_files(const char *tmp, const struct finding_files *ff)
 	if (fs_write_atomic(tmp, "input.bin", bin, sizeof(bin)) ||
 	    fs_write_atomic_stream(tmp, "input.tc", fill_text, ff) ||
 	    fs_write_atomic_stream(tmp, "verdict.json", fill_verdict, ff) ||
-	    fs_write_atomic_stream(tmp, "signature", fill_signature, ff))
+	    fs_write_atomic_stream(tmp, "signature", fill_signature, ff) ||
+	    fs_write_atomic_stream(tmp, "bucket", fill_bucket, ff) ||
+	    fs_write_atomic_stream(tmp, "profile", fill_profile, ff))
 		return -1;
 	return fs_fsync_dir(tmp);
 }
@@ -159,7 +134,8 @@ static int write_files(const char *tmp, const struct finding_files *ff)
 static void remove_tree(const char *dir)
 {
 	static const char *const files[] = {"input.bin", "input.tc",
-					    "verdict.json", "signature"};
+					    "verdict.json", "signature",
+					    "bucket", "profile"};
 	char path[8192];
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
@@ -172,9 +148,9 @@ static void remove_tree(const char *dir)
 int findings_save(struct findings *fs, const char *dir,
 		  const struct finding_sig *sig, const struct gc_testcase *tc,
 		  const struct case_outcome *out, const struct verdict *v,
-		  const char *backend)
+		  const char *backend, uint64_t defenses)
 {
-	struct finding_files ff = {sig, tc, out, v, backend};
+	struct finding_files ff = {sig, tc, out, v, backend, defenses};
 	char tmp[4096 + 64], final[4096 + 64];
 
 	snprintf(tmp, sizeof(tmp), "%s/.tmp-%d-%016" PRIx64, dir, (int)getpid(),

@@ -132,7 +132,7 @@ static int record_finding(struct worker *w, const struct gc_testcase *tc)
 	if (findings_seen(&w->findings, sig.hash))
 		return 0;
 	r = findings_save(&w->findings, w->ctx->findings_dir, &sig, tc, &w->out,
-			  &w->v, backend_name(w->b));
+			  &w->v, backend_name(w->b), w->ctx->cfg->defenses);
 	if (r < 0) {
 		snprintf(w->err, sizeof(w->err),
 			 "cannot write %.200s/%016" PRIx64,

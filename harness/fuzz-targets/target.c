@@ -108,7 +108,7 @@ static int record_finding(struct target *t, const struct gc_testcase *tc)
 	if (findings_seen(&t->findings, sig.hash))
 		return 0;
 	r = findings_save(&t->findings, t->findings_dir, &sig, tc, &t->out,
-			  &t->v, backend_name(t->b));
+			  &t->v, backend_name(t->b), t->defenses);
 	if (r < 0) {
 		fprintf(stderr, "gatecrash: cannot write %s/%016" PRIx64 "\n",
 			t->findings_dir, sig.hash);

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+#include <getopt.h>
+#include <string.h>
+
+#include "cli_files.h"
+#include "cli_replay.h"
+#include "cli_util.h"
+#include "defenses.h"
+
+void replay_options_init(struct replay_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->backend = "tcg";
+	o->defenses = GC_DEFENSES_ALL;
+	o->times = 10;
+}
+
+static int parse_disable(const char *arg, struct replay_options *o)
+{
+	char err[256];
+
+	o->disable_given = 1;
+	if (!strcmp(arg, "none"))
+		return 0;
+	if (defenses_disable_list(arg, &o->defenses, err, sizeof(err))) {
+		cli_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+int replay_option(const char *cmd, int c, const char *arg,
+		  struct replay_options *o)
+{
+	switch (c) {
+	case 'b':
+		o->backend = arg;
+		return 1;
+	case 'd':
+		return parse_disable(arg, o) ? -1 : 1;
+	case 'n':
+		if (!cli_parse_uint(arg, 1, 100000, &o->times))
+			return 1;
+		cli_usage_error(cmd, "--times takes a count, not '%s'", arg);
+		return -1;
+	case 'k':
+		o->cfg.kernel_path = arg;
+		return 1;
+	case 'Q':
+		o->cfg.qemu_path = arg;
+		return 1;
+	case 't':
+		if (!cli_parse_uint(arg, 1, 600000, &o->cfg.case_timeout_ms))
+			return 1;
+		cli_usage_error(
+			cmd, "--timeout-ms takes milliseconds, not '%s'", arg);
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+uint64_t replay_profile(const struct replay_options *o,
+			const struct finding_input *fi)
+{
+	return o->disable_given ? o->defenses : fi->defenses;
+}
+
+int replay_open(const struct replay_options *o, struct replayer *r)
+{
+	char err[512];
+
+	if (replayer_open(r, o->backend, &o->cfg, err, sizeof(err)))
+		return cli_error("%s", err);
+	return 0;
+}
+
+int replay_finding_open(const struct replay_options *o, const char *path,
+			struct finding_input *fi, struct replayer *r)
+{
+	char err[512];
+
+	if (finding_load(path, fi, err, sizeof(err)))
+		return cli_error("%s", err);
+	if (replay_open(o, r))
+		return EXIT_USAGE;
+	r->defenses = replay_profile(o, fi);
+	return 0;
+}

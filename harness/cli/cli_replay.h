@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Options the triage commands (repro, minimize, triage, reproducer) share:
+ * which backend replays a finding and with which profile. Without
+ * --disable a finding replays with the profile recorded beside it.
+ */
+#ifndef GC_CLI_REPLAY_H
+#define GC_CLI_REPLAY_H
+
+#include <stdint.h>
+
+#include "backend.h"
+#include "triage.h"
+
+struct replay_options {
+	const char *backend; /* default "tcg" */
+	struct backend_config cfg;
+	uint64_t defenses; /* from --disable */
+	int disable_given; /* --disable beats the recorded profile */
+	unsigned times;	   /* --times: replays per finding */
+};
+
+/* The long options, for a getopt_long table (terminated by the caller). */
+#define REPLAY_LONGOPTS                                    \
+	{"backend", required_argument, NULL, 'b'},         \
+		{"disable", required_argument, NULL, 'd'}, \
+		{"times", required_argument, NULL, 'n'},   \
+		{"kernel", required_argument, NULL, 'k'},  \
+		{"qemu", required_argument, NULL, 'Q'},    \
+	{                                                  \
+		"timeout-ms", required_argument, NULL, 't' \
+	}
+
+#define REPLAY_USAGE                                                           \
+	"  --backend B        backend to replay on (default tcg)\n"            \
+	"  --disable D[,D..]  defenses off for the mechanism run (default:\n"  \
+	"                     the profile recorded with the finding; 'none'\n" \
+	"                     for every defense on)\n"                         \
+	"  --times N          replays per finding (default 10)\n"              \
+	"  --kernel PATH      test kernel ELF (default: the built one)\n"      \
+	"  --qemu PATH        qemu-system-x86_64 binary\n"                     \
+	"  --timeout-ms N     per-testcase hang deadline (default 50)\n"
+
+void replay_options_init(struct replay_options *o);
+/* Handles c if it is one of REPLAY_LONGOPTS: 1 handled, 0 not one of
+ * ours, -1 bad value (error printed). */
+int replay_option(const char *cmd, int c, const char *arg,
+		  struct replay_options *o);
+/* The profile to replay fi with: --disable, else the recorded one. */
+uint64_t replay_profile(const struct replay_options *o,
+			const struct finding_input *fi);
+/* Opens the replayer; prints the error and returns EXIT_USAGE on
+ * failure. */
+int replay_open(const struct replay_options *o, struct replayer *r);
+/* Loads the finding at path and opens a replayer set to its profile
+ * (replay_profile); prints the error and returns EXIT_USAGE on failure. */
+int replay_finding_open(const struct replay_options *o, const char *path,
+			struct finding_input *fi, struct replayer *r);
+
+#endif

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+/*
+ * gatecrash repro: replay one finding N times with the profile it was found
+ * with and say how often it gave its bucket again ("reproduced K/N").
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli_replay.h"
+#include "cli_util.h"
+#include "commands.h"
+#include "testcase.h"
+#include "triage.h"
+
+static const char repro_usage[] =
+	"usage: gatecrash repro [options] FINDING\n"
+	"\n"
+	"Replays a finding (a campaign's findings/<sig>/ directory, or a\n"
+	"testcase file) N times and prints its verdict, the diff, its bucket\n"
+	"(docs/triage.md) and 'reproduced K/N': how many replays gave the\n"
+	"bucket the campaign recorded (or, without one, the first replay's).\n"
+	"\n"
+	"options:\n" REPLAY_USAGE "  -h, --help         this text\n"
+	"\n"
+	"exit status: 0 the finding passes now, 1 it reproduced (K > 0),\n"
+	"2 usage, input or environment error.\n";
+
+static int parse_repro_options(int argc, char **argv, struct replay_options *o)
+{
+	static const struct option longopts[] = {
+		REPLAY_LONGOPTS,
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c, r;
+
+	replay_options_init(o);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(repro_usage, stdout);
+			exit(0);
+		}
+		r = replay_option("repro", c, optarg, o);
+		if (r < 0)
+			return -1;
+		if (!r)
+			return cli_bad_option("repro", c, argv);
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("repro", "name exactly one finding");
+	return 0;
+}
+
+static void print_profile(uint64_t defenses)
+{
+	char list[512];
+
+	signature_profile(defenses, list, sizeof(list));
+	printf("profile: %s%s\n",
+	       list[0] == '-' ? "every defense on" : "--disable ",
+	       list[0] == '-' ? "" : list);
+}
+
+static int repro(const char *path, const struct replay_options *o)
+{
+	struct finding_input fi;
+	struct replayer r;
+	struct replay_result first;
+	unsigned same;
+	char err[512];
+	int ret;
+
+	if (replay_finding_open(o, path, &fi, &r))
+		return EXIT_USAGE;
+	ret = replay_times(&r, &fi.tc, o->times,
+			   fi.bucket.text[0] ? &fi.bucket : NULL, &first, &same,
+			   err, sizeof(err));
+	replayer_close(&r);
+	if (ret)
+		return cli_error("%s", err);
+	verdict_print_text(stdout, path, &fi.tc, &first.out, &first.v,
+			   kernel_image_symbolize);
+	printf("bucket: %s\n", first.sig.text);
+	if (fi.bucket.text[0] && fi.bucket.hash != first.sig.hash)
+		printf("recorded bucket: %s\n", fi.bucket.text);
+	print_profile(r.defenses);
+	printf("reproduced %u/%u\n", same, o->times);
+	return same && verdict_is_finding(first.v.cls) ? 1 : 0;
+}
+
+int cmd_repro(int argc, char **argv)
+{
+	struct replay_options o;
+
+	if (parse_repro_options(argc, argv, &o))
+		return EXIT_USAGE;
+	return repro(argv[optind], &o);
+}

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+/*
+ * gatecrash reproducer: a finding as a standalone C program that shows it
+ * (or shows that Linux gets it right) as a Linux user process.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_replay.h"
+#include "cli_util.h"
+#include "commands.h"
+#include "triage.h"
+
+static const char reproducer_usage[] =
+	"usage: gatecrash reproducer [options] FINDING --lang c -o OUT.c\n"
+	"\n"
+	"Writes a standalone C program that sets up the finding's user\n"
+	"state, executes its mechanism as a Linux user process and compares\n"
+	"the state after return with the reference run of the test kernel\n"
+	"(replayed here to get it). The program exits 0 if they agree, 1 if\n"
+	"not, 77 if Linux cannot express the testcase (a comment says why).\n"
+	"\n"
+	"options:\n"
+	"  --lang c           the language (only c)\n"
+	"  -o, --output FILE  write the program there (default: "
+	"stdout)\n" REPLAY_USAGE "  -h, --help         this text\n";
+
+static int parse_reproducer_options(int argc, char **argv,
+				    struct replay_options *o, const char **out)
+{
+	static const struct option longopts[] = {
+		REPLAY_LONGOPTS,
+		{"lang", required_argument, NULL, 'L'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c, r;
+
+	replay_options_init(o);
+	*out = NULL;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(reproducer_usage, stdout);
+			exit(0);
+		} else if (c == 'o') {
+			*out = optarg;
+		} else if (c == 'L') {
+			if (strcmp(optarg, "c"))
+				return cli_usage_error("reproducer",
+						       "--lang "
+						       "takes c, not '%s'",
+						       optarg);
+		} else if ((r = replay_option("reproducer", c, optarg, o)) <=
+			   0) {
+			return r < 0 ? -1
+				     : cli_bad_option("reproducer", c, argv);
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("reproducer",
+				       "name exactly one finding");
+	return 0;
+}
+
+static int write_program(const char *path, const char *origin,
+			 const struct finding_input *fi,
+			 const struct replay_result *res, uint64_t defenses)
+{
+	FILE *f = path ? fopen(path, "w") : stdout;
+	char list[512], cmd[4600];
+
+	if (!f)
+		return cli_error("cannot write %s: %s", path, strerror(errno));
+	signature_profile(defenses, list, sizeof(list));
+	snprintf(cmd, sizeof(cmd), "gatecrash repro%s%s %s",
+		 list[0] == '-' ? "" : " --disable ",
+		 list[0] == '-' ? "" : list, origin);
+	reproducer_write_c(f, &fi->tc, res, origin, cmd);
+	if (f == stdout)
+		return cli_flush_stdout();
+	if (fclose(f))
+		return cli_error("cannot write %s: %s", path, strerror(errno));
+	return 0;
+}
+
+int cmd_reproducer(int argc, char **argv)
+{
+	struct replay_options o;
+	struct finding_input fi;
+	struct replay_result res;
+	struct replayer r;
+	const char *out;
+	char err[512];
+	unsigned same;
+	int ret;
+
+	if (parse_reproducer_options(argc, argv, &o, &out))
+		return EXIT_USAGE;
+	if (replay_finding_open(&o, argv[optind], &fi, &r))
+		return EXIT_USAGE;
+	ret = replay_times(&r, &fi.tc, 1, NULL, &res, &same, err, sizeof(err));
+	replayer_close(&r);
+	if (ret)
+		return cli_error("%s", err);
+	return write_program(out, argv[optind], &fi, &res, r.defenses);
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Exact replay: a finding's input, run on a backend with the profile it was
+ * found with, judged and signed. A finding that does not give its bucket
+ * every time is a bug in the harness or the kernel, not a flaky finding:
+ * `gatecrash repro` prints the score so that it is seen.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "defenses.h"
+#include "testcase.h"
+#include "triage.h"
+
+int replayer_open(struct replayer *r, const char *backend,
+		  const struct backend_config *cfg, char *err, size_t errlen)
+{
+	char ignored[256];
+
+	r->b = NULL;
+	if (backend_open(backend, cfg, &r->b, err, errlen))
+		return -1;
+	/* Without symbols a kernel fault is bucketed as "unknown". */
+	kernel_image_load_symbols(cfg->kernel_path
+					  ? cfg->kernel_path
+					  : kernel_image_default_path(),
+				  ignored, sizeof(ignored));
+	return 0;
+}
+
+void replayer_close(struct replayer *r)
+{
+	if (r->b)
+		backend_close(r->b);
+	r->b = NULL;
+}
+
+int replay_batch(struct replayer *r, const struct gc_testcase *cases,
+		 unsigned n, struct replay_result *res, char *err,
+		 size_t errlen)
+{
+	static struct case_outcome outs[GC_MAX_BATCH];
+
+	if (backend_run(r->b, cases, n, r->defenses, outs, err, errlen))
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		res[i].out = outs[i];
+		oracle_judge(&cases[i], &outs[i], &res[i].v);
+		signature_bucket(&cases[i], &outs[i], &res[i].v,
+				 backend_name(r->b), &res[i].sig);
+	}
+	return 0;
+}
+
+int replay_times(struct replayer *r, const struct gc_testcase *tc,
+		 unsigned times, const struct gc_signature *want,
+		 struct replay_result *first, unsigned *same, char *err,
+		 size_t errlen)
+{
+	static struct gc_testcase cases[GC_MAX_BATCH];
+	static struct replay_result res[GC_MAX_BATCH];
+	unsigned done = 0;
+
+	*same = 0;
+	while (done < times) {
+		unsigned n = times - done < GC_MAX_BATCH ? times - done
+							 : GC_MAX_BATCH;
+
+		for (unsigned i = 0; i < n; i++)
+			cases[i] = *tc;
+		if (replay_batch(r, cases, n, res, err, errlen))
+			return -1;
+		if (!done) {
+			*first = res[0];
+			if (!want)
+				want = &first->sig;
+		}
+		for (unsigned i = 0; i < n; i++)
+			*same += res[i].sig.hash == want->hash;
+		done += n;
+	}
+	return 0;
+}
+
+/* ---- finding directories ---- */
+
+/* "disable = a,b" (or "-"): the profile the engine recorded. */
+static int load_profile(const char *path, uint64_t *enabled, char *err,
+			size_t errlen)
+{
+	char line[600], *list;
+	FILE *f = fopen(path, "r");
+	int ret = 0;
+
+	if (!f)
+		return 1;
+	*enabled = GC_DEFENSES_ALL;
+	if (!fgets(line, sizeof(line), f) || strncmp(line, "disable = ", 10)) {
+		snprintf(err, errlen, "%s: expected 'disable = LIST'", path);
+		ret = -1;
+	} else {
+		list = line + 10;
+		list[strcspn(list, "\n")] = '\0';
+		if (strcmp(list, "-") &&
+		    defenses_disable_list(list, enabled, err, errlen))
+			ret = -1;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* The bucket the engine recorded: what a replay must give again. */
+static void load_bucket(const char *dir, struct gc_signature *sig)
+{
+	char path[4096 + 32];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/bucket", dir);
+	sig->text[0] = '\0';
+	sig->hash = 0;
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(sig->text, sizeof(sig->text), f)) {
+		sig->text[strcspn(sig->text, "\n")] = '\0';
+		signature_rehash(sig);
+	}
+	fclose(f);
+}
+
+static void dir_of(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash)
+		snprintf(dir, len, "%.*s", (int)(slash - path), path);
+	else
+		snprintf(dir, len, ".");
+}
+
+int finding_load(const char *path, struct finding_input *fi, char *err,
+		 size_t errlen)
+{
+	char input[4096 + 32], dir[4096], prof[4096 + 32];
+	struct stat st;
+	int r;
+
+	memset(fi, 0, sizeof(*fi));
+	if (stat(path, &st)) {
+		snprintf(err, errlen, "%s: no such file or directory", path);
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(dir, sizeof(dir), "%s", path);
+		snprintf(input, sizeof(input), "%s/input.bin", path);
+	} else {
+		dir_of(path, dir, sizeof(dir));
+		snprintf(input, sizeof(input), "%s", path);
+	}
+	if (tc_load_file(input, &fi->tc, NULL, err, errlen))
+		return -1;
+	if (!stat(input, &st))
+		fi->found_at = st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
+	snprintf(prof, sizeof(prof), "%s/profile", dir);
+	fi->defenses = GC_DEFENSES_ALL;
+	r = load_profile(prof, &fi->defenses, err, errlen);
+	fi->has_profile = r == 0;
+	load_bucket(dir, &fi->bucket);
+	return r < 0 ? -1 : 0;
+}

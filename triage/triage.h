@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Triage of campaign findings (docs/triage.md): the bucket signature the
+ * engine and triage share, exact replay, minimization, reports and
+ * reproducers.
+ */
+#ifndef GC_TRIAGE_H
+#define GC_TRIAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "backend.h"
+#include "verdict.h"
+
+/* ---- signature.c ---- */
+
+struct gc_signature {
+	char text[256]; /* "tcg syscall64 64-bit divergence control" */
+	uint64_t hash;	/* FNV-1a of text */
+};
+
+/* The bucket: what a finding is, not what values it happened to have.
+ * Needs the kernel symbols loaded for kernel faults. */
+void signature_bucket(const struct gc_testcase *tc,
+		      const struct case_outcome *out, const struct verdict *v,
+		      const char *backend, struct gc_signature *sig);
+/* The engine's finer key ("syscall64 divergence rcx,rip fault=-"): the
+ * exact diverging fields and hazards, to keep a few examples per bucket. */
+void signature_finding(const struct gc_testcase *tc, const struct verdict *v,
+		       struct gc_signature *sig);
+/* sig->hash from sig->text. */
+void signature_rehash(struct gc_signature *sig);
+/* "a,b" for the defenses off in `enabled`, "-" for none. */
+void signature_profile(uint64_t enabled, char *buf, size_t len);
+
+/* ---- replay.c ---- */
+
+struct replayer {
+	struct backend *b;
+	uint64_t defenses; /* enabled for the mechanism run */
+};
+
+/* One replay: the outcome, the verdict and the bucket. */
+struct replay_result {
+	struct case_outcome out;
+	struct verdict v;
+	struct gc_signature sig;
+};
+
+/* Opens the backend and loads the kernel symbols. 0, or -1 with err. */
+int replayer_open(struct replayer *r, const char *backend,
+		  const struct backend_config *cfg, char *err, size_t errlen);
+void replayer_close(struct replayer *r);
+/* Runs n (<= GC_MAX_BATCH) cases in one batch. 0, or -1 with err. */
+int replay_batch(struct replayer *r, const struct gc_testcase *cases,
+		 unsigned n, struct replay_result *res, char *err,
+		 size_t errlen);
+/* Runs tc `times` times; *same counts the runs whose bucket is `want`
+ * (or, with want NULL, the first run's). first gets the first run. */
+int replay_times(struct replayer *r, const struct gc_testcase *tc,
+		 unsigned times, const struct gc_signature *want,
+		 struct replay_result *first, unsigned *same, char *err,
+		 size_t errlen);
+
+/* A finding directory: its input and the profile it was found with. */
+struct finding_input {
+	struct gc_testcase tc;
+	uint64_t defenses; /* from DIR/profile; GC_DEFENSES_ALL without it */
+	int has_profile;
+	double found_at;	    /* mtime of input.bin (Unix seconds) */
+	struct gc_signature bucket; /* DIR/bucket; text "" without it */
+};
+/* path: a finding directory, or a testcase file (then a profile file
+ * beside it is used if there is one). 0, or -1 with err. */
+int finding_load(const char *path, struct finding_input *fi, char *err,
+		 size_t errlen);
+
+/* ---- minimize.c ---- */
+
+struct minimize_stats {
+	unsigned fields_before, fields_after;
+	unsigned executions;
+};
+unsigned tc_count_set_fields(const struct gc_testcase *tc);
+/* Shrinks tc while its bucket stays `want`. 0, or -1 with err. */
+int minimize(struct replayer *r, struct gc_testcase *tc,
+	     const struct gc_signature *want, struct minimize_stats *st,
+	     char *err, size_t errlen);
+
+/* ---- defense_match.c ---- */
+
+/* The disabled defense whose re-enabling alone makes tc pass; NULL if
+ * none does (or several do). r->defenses is restored. */
+const struct defense *match_defense(struct replayer *r,
+				    const struct gc_testcase *tc, char *err,
+				    size_t errlen);
+
+/* ---- campaign.c: a campaign directory, bucketed ---- */
+
+struct defense;
+
+struct triage_finding {
+	char name[32];		  /* findings/<name> */
+	struct finding_input fi;  /* input, profile, found_at */
+	struct replay_result res; /* the first replay */
+	unsigned same;		  /* replays that gave its recorded bucket */
+	unsigned bucket;	  /* index into triage.buckets */
+};
+
+struct triage_bucket {
+	struct gc_signature sig;
+	uint64_t defenses; /* the profile: part of the key */
+	unsigned count, first_finding;
+	unsigned found_order; /* index before sorting by first_seen */
+	double first_seen, last_seen;
+	unsigned findings_reproduced; /* findings that gave it N/N */
+	struct gc_testcase minimized;
+	struct replay_result min_res;
+	unsigned min_same; /* replays of the minimized input */
+	unsigned fields_before, fields_after;
+	const struct defense *defense; /* re-enabling it alone passes */
+	char min_path[4096 + 64];      /* OUT/triage/<hash>/minimized.tc */
+};
+
+struct stats_point {
+	double time, execs, coverage, corpus;
+};
+
+struct triage {
+	const char *dir;
+	const char *backend;
+	unsigned times;
+	struct triage_finding *f;
+	unsigned nf;
+	struct triage_bucket *b;
+	unsigned nb;
+	struct stats_point *stats;
+	unsigned nstats;
+	double coverage_total;
+};
+
+/* Replays, buckets, minimizes and matches every finding of dir. With
+ * force_profile, every finding replays with `defenses` instead of its
+ * recorded profile. 0, or -1 with err. */
+int triage_run(struct triage *t, const char *dir, const char *backend,
+	       const struct backend_config *cfg, unsigned times,
+	       int force_profile, uint64_t defenses, char *err, size_t errlen);
+void triage_free(struct triage *t);
+/* OUT/stats.jsonl into t->stats (a missing file is no error). */
+int triage_load_stats(struct triage *t);
+
+/* ---- report_*.c ---- */
+
+void report_markdown(FILE *f, const struct triage *t);
+void report_json(FILE *f, const struct triage *t);
+void report_html(FILE *f, const struct triage *t);
+/* Shared by the reports: the verdict text of a replay, "Mon DD HH:MM". */
+char *report_verdict_text(const struct gc_testcase *tc,
+			  const struct replay_result *res);
+char *report_testcase_text(const struct gc_testcase *tc);
+void report_time(double t, char *buf, size_t len);
+void report_repro_command(const struct triage_bucket *b, char *buf, size_t len);
+
+/* ---- reproducer_c.c ---- */
+
+/* A standalone C program (Linux user process) for tc. The expected
+ * state is the reference run's capture in res. */
+void reproducer_write_c(FILE *f, const struct gc_testcase *tc,
+			const struct replay_result *res, const char *origin,
+			const char *repro_cmd);
+
+#endif

@@ -80,6 +80,10 @@ _Static_assert(__builtin_offsetof(struct gc_mailbox, guest_seq) % 8 == 0, "");
 	((uint64_t *)((char *)(mb) + \
 		      __builtin_offsetof(struct gc_mailbox, field)))
 
+/* Test hook (tcg.h): NULL except in tests/reliability/. */
+tcg_mailbox_hook_fn tcg_test_mailbox_hook;
+void *tcg_test_mailbox_hook_arg;
+
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -488,6 +492,15 @@ static void tcg_get_stats(const void *priv, struct backend_stats *st)
 	*st = ((const struct tcg *)priv)->st;
 }
 
+/* The test hook, where a test set one (tcg.h). */
+static inline void tcg__hook(struct tcg *t, unsigned k,
+			     enum tcg_hook_point at)
+{
+	if (__builtin_expect(tcg_test_mailbox_hook != NULL, 0))
+		tcg_test_mailbox_hook(t->mb, k, at, t->pid,
+				      tcg_test_mailbox_hook_arg);
+}
+
 /* Hand the guest k cases. Everything is written before host_seq (release),
  * which the guest reads before the cases. */
 static void mailbox__ring(struct tcg *t, const struct gc_testcase *cases,
@@ -503,11 +516,20 @@ static void mailbox__ring(struct tcg *t, const struct gc_testcase *cases,
 	mb->selftest = st;
 	/* current only says something once the guest has moved it. */
 	mb->current = 0;
+	tcg__hook(t, k, TCG_HOOK_RING);
 	__atomic_store_n(MB_U64(mb, host_seq), ++t->seq, __ATOMIC_RELEASE);
 	t->st.batches++;
 }
 
-enum wait_result { WAIT_DONE, WAIT_HANG, WAIT_EXITED };
+/* WAIT_STARVED: no answer within TCG_HARD_CAP_FACTOR timeouts, but QEMU
+ * never got the CPU time to prove a hang (see stall__hung). */
+enum wait_result {
+	WAIT_PENDING, /* no verdict yet: keep waiting */
+	WAIT_DONE,
+	WAIT_HANG,
+	WAIT_STARVED,
+	WAIT_EXITED
+};
 
 static uint64_t qemu_cpu_ns(const struct tcg *t)
 {
@@ -520,10 +542,22 @@ static uint64_t qemu_cpu_ns(const struct tcg *t)
 
 /*
  * A hang is no progress for the case timeout of wall time during which
- * QEMU also burned at least half the timeout of CPU time, so a host too
- * busy to schedule the vCPU does not turn into false hangs. The CPU clock
- * is a syscall: it is read once, half-way, not per case. A QEMU that gets
- * no CPU at all is still declared hung after TCG_HARD_CAP_FACTOR timeouts.
+ * QEMU also burned at least a quarter of the timeout of CPU time (a case
+ * needs microseconds; a fresh VM translating its first batch, a few
+ * milliseconds), so a host too busy to schedule the vCPU does not turn
+ * into false hangs. The CPU clock is a syscall: it is read once, a quarter
+ * of the way in, not per case; from there QEMU needs a third of the CPU
+ * to be judged at the deadline. A QEMU that gets no CPU at all is given
+ * up on after TCG_HARD_CAP_FACTOR timeouts (WAIT_STARVED: the case is run
+ * again on a fresh VM, see tcg__salvage).
+ *
+ * The CPU time only proves a hang if it was spent while the batch was
+ * unanswered: a guest that has answered spins on host_seq, burning CPU
+ * exactly like a hung one. So the caller looks at guest_seq again *after*
+ * this says hung (mailbox__wait): under load the harness can sleep far
+ * past its 100 us nap while QEMU finishes the case and spins, and without
+ * that second look the spin was counted as the hang (docs/internals.md,
+ * "Hangs under load").
  */
 struct stall {
 	uint32_t cur;
@@ -532,33 +566,41 @@ struct stall {
 	int marked;
 };
 
-static int stall__hung(struct tcg *t, struct stall *s, uint64_t now)
+static enum wait_result stall__hung(struct tcg *t, struct stall *s,
+				    uint64_t now)
 {
 	uint64_t timeout = t->case_timeout_ms * 1000000ull;
 	uint64_t stalled = now - s->since;
 
-	if (stalled < timeout / 2)
-		return 0;
+	if (stalled < timeout / 4)
+		return WAIT_PENDING;
 	if (!s->marked) {
 		s->marked = 1;
 		s->cpu_mark = qemu_cpu_ns(t);
-		return 0;
+		return WAIT_PENDING;
 	}
+	if (stalled >= timeout && qemu_cpu_ns(t) - s->cpu_mark >= timeout / 4)
+		return WAIT_HANG;
 	if (stalled >= timeout * TCG_HARD_CAP_FACTOR)
-		return 1;
-	return stalled >= timeout &&
-	       qemu_cpu_ns(t) - s->cpu_mark >= timeout / 2;
+		return WAIT_STARVED;
+	return WAIT_PENDING;
+}
+
+static int mailbox__answered(struct tcg *t, uint64_t want)
+{
+	return __atomic_load_n(MB_U64(t->mb, guest_seq), __ATOMIC_ACQUIRE) ==
+	       want;
 }
 
 static enum wait_result mailbox__wait(struct tcg *t)
 {
 	struct stall s = {.cur = t->mb->current, .since = mono_ns()};
 	uint64_t want = t->seq, now;
+	enum wait_result w;
 	uint32_t cur;
 
 	for (unsigned spins = 1;; spins++) {
-		if (__atomic_load_n(MB_U64(t->mb, guest_seq),
-				    __ATOMIC_ACQUIRE) == want)
+		if (mailbox__answered(t, want))
 			return WAIT_DONE;
 		if (spins % 64) {
 			_mm_pause();
@@ -584,8 +626,10 @@ static enum wait_result mailbox__wait(struct tcg *t)
 			return WAIT_EXITED;
 		if (now - s.since >= TCG_SPIN_NS)
 			sleep_ns(TCG_SLEEP_NS);
-		if (stall__hung(t, &s, now))
-			return WAIT_HANG;
+		w = stall__hung(t, &s, now);
+		/* The second look: the CPU time was read after guest_seq. */
+		if (w != WAIT_PENDING)
+			return mailbox__answered(t, want) ? WAIT_DONE : w;
 	}
 }
 
@@ -644,10 +688,16 @@ static void tcg__fail_rest(struct case_outcome *out, unsigned n,
 	}
 }
 
-/* The batch stopped at slot b: what ran before it counts, b is the case
- * that hung or crashed, and QEMU goes (it is booted again on demand). */
+/*
+ * The batch stopped at slot b: what ran before it counts, b is the case
+ * that hung or crashed, and QEMU goes (it is booted again on demand).
+ * A starved case proved nothing, so it is run once more on a fresh VM
+ * (*retry_at remembers which case already had its second chance); if it
+ * starves again it is reported as a hang: a wedged QEMU must end too.
+ */
 static unsigned tcg__salvage(struct tcg *t, unsigned base, unsigned k,
-			     enum wait_result w, struct case_outcome *out)
+			     enum wait_result w, unsigned *retry_at,
+			     struct case_outcome *out)
 {
 	unsigned b;
 
@@ -656,12 +706,23 @@ static unsigned tcg__salvage(struct tcg *t, unsigned base, unsigned k,
 	mailbox__collect(t, base, b, out);
 	if (b == k)
 		return k;
+	if (w == WAIT_STARVED && *retry_at != base + b) {
+		*retry_at = base + b;
+		if (t->verbose)
+			fprintf(stderr, "tcg: case %u starved of CPU for "
+					"%u ms; running it again\n",
+				base + b,
+				t->case_timeout_ms * TCG_HARD_CAP_FACTOR);
+		return b;
+	}
 	memset(&out[b].result, 0, sizeof(out[b].result));
-	if (w == WAIT_HANG) {
+	if (w != WAIT_EXITED) {
 		out[b].status = CASE_HANG;
 		snprintf(out[b].detail, sizeof(out[b].detail),
-			 "no progress for %u ms; VM restarted",
-			 t->case_timeout_ms);
+			 "no progress for %u ms%s; VM restarted",
+			 t->case_timeout_ms,
+			 w == WAIT_STARVED ? " (QEMU starved of CPU, twice)"
+					   : "");
 	} else {
 		out[b].status = CASE_VM_CRASH;
 		tcg__crash_detail(t, &out[b]);
@@ -674,7 +735,7 @@ static int tcg_run(void *priv, const struct gc_testcase *cases, unsigned n,
 		   struct case_outcome *out, char *err, size_t errlen)
 {
 	struct tcg *t = priv;
-	unsigned done = 0, k;
+	unsigned done = 0, k, retry_at = UINT_MAX;
 	enum wait_result w;
 
 	while (done < n) {
@@ -685,11 +746,14 @@ static int tcg_run(void *priv, const struct gc_testcase *cases, unsigned n,
 		k = n - done;
 		mailbox__ring(t, cases + done, k, defenses, st);
 		w = mailbox__wait(t);
+		tcg__hook(t, k,
+			  w == WAIT_DONE ? TCG_HOOK_ANSWERED : TCG_HOOK_STOPPED);
 		if (w == WAIT_DONE) {
 			mailbox__collect(t, done, k, out + done);
 			done += k;
 		} else {
-			done += tcg__salvage(t, done, k, w, out + done);
+			done += tcg__salvage(t, done, k, w, &retry_at,
+					     out + done);
 		}
 	}
 	t->st.cases += n;

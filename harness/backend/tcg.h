@@ -28,6 +28,23 @@ int tcg__find_qemu(const char *cfg_path, char *out, size_t outlen, char *err,
 		   size_t errlen);
 
 /*
+ * Test hook, for tests/reliability/ only: when set, called with the shared
+ * mailbox and QEMU's pid at three points of each batch of k cases: with
+ * the cases written but before host_seq is bumped (TCG_HOOK_RING), and
+ * once the guest answered (TCG_HOOK_ANSWERED) or stopped, hung or dead
+ * (TCG_HOOK_STOPPED), before the host copies anything out. So a test can
+ * starve or freeze QEMU at a known moment and play a hostile guest that
+ * scribbles on what the host is about to read. NULL otherwise: two untaken
+ * branches per batch.
+ */
+enum tcg_hook_point { TCG_HOOK_RING, TCG_HOOK_ANSWERED, TCG_HOOK_STOPPED };
+typedef void (*tcg_mailbox_hook_fn)(struct gc_mailbox *mb, unsigned k,
+				    enum tcg_hook_point at, int qemu_pid,
+				    void *arg);
+extern tcg_mailbox_hook_fn tcg_test_mailbox_hook;
+extern void *tcg_test_mailbox_hook_arg;
+
+/*
  * Result validation (result_check.c). The guest is untrusted: out->result
  * must already be the host's private copy (copied out of shared memory
  * before this runs, so the guest cannot change it between check and use).

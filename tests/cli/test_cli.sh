@@ -114,5 +114,24 @@ one_line_error "missing qemu"
 expect_status 2 "missing kernel" "$gc" run --kernel "$tmp/no-kernel.elf" "$src/seeds/minimal"
 one_line_error "missing kernel"
 
+# fuzz --out that cannot be created (root ignores permission bits, so:
+# under a regular file, and on /proc).
+touch "$tmp/plain-file"
+expect_status 2 "fuzz --out under a file" "$gc" fuzz --backend tcg --out "$tmp/plain-file/camp" --max-execs 10
+one_line_error "fuzz --out under a file"
+expect_status 2 "fuzz --out unwritable" "$gc" fuzz --backend tcg --out /proc/gatecrash-camp --max-execs 10
+one_line_error "fuzz --out unwritable"
+grep -q "cannot create /proc/gatecrash-camp" "$tmp/err" && ok "unwritable --out named" || bad "unwritable --out named"
+
+# --backend kvm on a host without /dev/kvm: an empty /dev in a private
+# mount namespace (skipped where unshare is not allowed).
+if unshare -m true 2>/dev/null; then
+	expect_status 2 "kvm without /dev/kvm" unshare -m sh -c 'mount -t tmpfs none /dev && exec "$0" run --backend kvm "$1"' "$gc" "$src/seeds/minimal"
+	one_line_error "kvm without /dev/kvm"
+	grep -q "/dev/kvm not found.*use --backend tcg" "$tmp/err" && ok "kvm: says what to do" || bad "kvm: says what to do"
+else
+	echo "[SKIP] kvm without /dev/kvm: unshare -m not permitted"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

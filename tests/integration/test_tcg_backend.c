@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "test.h"
+#include "tcg_test.h"
 
 #include "backend.h"
 #include "testcase.h"
@@ -20,26 +21,6 @@
 
 static struct case_outcome outs[GC_MAX_BATCH];
 static struct gc_testcase cases[GC_MAX_BATCH];
-
-static const char *kernel(void)
-{
-	const char *env = getenv("GATECRASH_KERNEL");
-
-	return env && *env ? env : GC_KERNEL_ELF;
-}
-
-/* Without QEMU there is nothing to test here: skip, saying why. */
-__attribute__((constructor)) static void need_qemu(void)
-{
-	if (system("command -v qemu-system-x86_64 >/dev/null 2>&1")) {
-		printf("SKIP: qemu-system-x86_64 is not installed\n");
-		exit(77);
-	}
-	if (access(kernel(), R_OK)) {
-		printf("SKIP: test kernel %s not built\n", kernel());
-		exit(77);
-	}
-}
 
 static double now_s(void)
 {
@@ -74,22 +55,6 @@ static int count_children(void)
 	if (d)
 		closedir(d);
 	return n;
-}
-
-static struct backend *open_tcg(unsigned timeout_ms)
-{
-	struct backend_config cfg = {
-		.kernel_path = kernel(),
-		.case_timeout_ms = timeout_ms,
-	};
-	struct backend *b;
-	char err[256];
-
-	if (backend_open("tcg", &cfg, &b, err, sizeof(err))) {
-		fprintf(stderr, "backend_open: %s\n", err);
-		return NULL;
-	}
-	return b;
 }
 
 static void fill_default(unsigned n)

@@ -14,5 +14,6 @@ int cmd_repro(int argc, char **argv);
 int cmd_minimize(int argc, char **argv);
 int cmd_triage(int argc, char **argv);
 int cmd_reproducer(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 #endif

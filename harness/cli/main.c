@@ -27,7 +27,7 @@ static const struct command commands[] = {
 	{"run", cmd_run,
 	 "run testcase files on the test kernel, print verdicts"},
 	{"fuzz", cmd_fuzz,
-	 "coverage-guided fuzzing campaign (built-in engine)"},
+	 "coverage-guided campaign (built-in, libFuzzer or AFL++)"},
 	{"repro", cmd_repro,
 	 "replay a finding N times: verdict, diff, reproduced K/N"},
 	{"minimize", cmd_minimize,
@@ -42,6 +42,8 @@ static const struct command commands[] = {
 	 "list the kernel's named defenses and their seeds"},
 	{"probe", cmd_probe,
 	 "check that a backend runs the test kernel faithfully"},
+	{"bench", cmd_bench,
+	 "speed figures B1..B6, each next to a floor from the same run"},
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -267,6 +267,8 @@ enum gc_selftest {
 	GC_SELFTEST_NONE = 0,
 	GC_SELFTEST_HANG = 1,	      /* spin with interrupts off */
 	GC_SELFTEST_TRIPLE_FAULT = 2, /* load an empty IDT and fault */
+	GC_SELFTEST_NOP_CASES = 3,    /* bench floor: no user mode, each case
+				       * answers "landed" (docs/bench.md) */
 	GC_SELFTEST_COUNT
 };
 

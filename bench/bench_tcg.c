@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+/*
+ * B1 (batched testcases/s vs the guest's per-case floor) and B3 (reset
+ * cost after a faulting testcase vs a plain one), on one tcg backend.
+ * Both drive the backend's ops directly: the floor needs a whole batch
+ * under GC_SELFTEST_NOP_CASES, which backend_run_selftest() cannot ask.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backend_ops.h"
+#include "bench.h"
+#include "defenses.h"
+#include "testcase.h"
+
+static struct gc_testcase cases[GC_MAX_BATCH];
+static struct case_outcome outs[GC_MAX_BATCH];
+
+/* The minimal seeds, cycled through a batch: the B1 workload. */
+static void load_minimal(void)
+{
+	static const char *const files[] = {
+		"syscall64", "syscall_compat", "int80_64", "int80_compat",
+		"int3", "int_3", "into", "int_1",
+	};
+	char path[512], err[256];
+
+	for (unsigned i = 0; i < GC_MAX_BATCH; i++) {
+		snprintf(path, sizeof(path), "%s/seeds/minimal/%s.tc",
+			 GC_SOURCE_DIR, files[i % 8]);
+		if (tc_load_file(path, &cases[i], NULL, err, sizeof(err)))
+			tc_default(&cases[i]);
+	}
+}
+
+/* Cases/s of n-case batches for secs; judge: oracle on every result. */
+static double run_for(void *priv, unsigned n, const struct gc_testcase *tc,
+		      uint64_t defs, enum gc_selftest st, int judge,
+		      double secs, char *err, size_t errlen)
+{
+	struct verdict v;
+	unsigned long done = 0;
+	double t0 = bench_now(), t;
+
+	do {
+		if (tcg_ops.run(priv, tc, n, defs, st, outs, err, errlen))
+			return -1;
+		for (unsigned i = 0; judge && i < n; i++)
+			oracle_judge(&tc[i], &outs[i], &v);
+		done += n;
+		t = bench_now() - t0;
+	} while (t < secs);
+	return done / t;
+}
+
+void bench_b1(const struct bench_opts *o, struct bench_fig *f)
+{
+	struct backend_config cfg = { 0 };
+	double slice = o->quick ? 0.25 : 1.5, full = 0, nop = 0, r;
+	unsigned rounds = 4;
+	char err[256];
+	void *priv;
+
+	f->unit = "testcases/s";
+	if (tcg_ops.open(&cfg, &priv, err, sizeof(err))) {
+		snprintf(f->note, sizeof(f->note), "tcg: %s", err);
+		return;
+	}
+	load_minimal();
+	/* Warm up: the first batches translate the kernel's paths. */
+	run_for(priv, GC_MAX_BATCH, cases, GC_DEFENSES_ALL, GC_SELFTEST_NONE,
+		1, 0.1, err, sizeof(err));
+	/* Interleaved slices, so a burst of foreign load hits both. */
+	for (unsigned i = 0; i < rounds; i++) {
+		r = run_for(priv, GC_MAX_BATCH, cases, GC_DEFENSES_ALL,
+			    GC_SELFTEST_NOP_CASES, 0, slice, err, sizeof(err));
+		if (r < 0)
+			break;
+		nop += r / rounds;
+		r = run_for(priv, GC_MAX_BATCH, cases, GC_DEFENSES_ALL,
+			    GC_SELFTEST_NONE, 1, slice, err, sizeof(err));
+		full += r / rounds;
+		if (r < 0)
+			break;
+	}
+	tcg_ops.close(priv);
+	if (full <= 0 || nop <= 0) {
+		snprintf(f->note, sizeof(f->note), "tcg: %s", err);
+		return;
+	}
+	f->have_value = f->have_floor = 1;
+	f->value = full;
+	f->floor = nop;
+	bench_extra(f, ", \"us_per_case\": %.3f, \"floor_us_per_case\": %.3f",
+		    1e6 / full, 1e6 / nop);
+	snprintf(f->note, sizeof(f->note),
+		 "batches of %u minimal seeds, every defense on, oracle on "
+		 "each; floor: same batches, guest answers each case without "
+		 "entering user mode (GC_SELFTEST_NOP_CASES)",
+		 GC_MAX_BATCH);
+}
+
+/* µs per single-case round trip; *ends counts results with that end. */
+static double us_per_case(void *priv, const struct gc_testcase *tc,
+			  uint64_t defs, enum gc_selftest st, double secs,
+			  unsigned long max, enum gc_end end,
+			  unsigned long *ends)
+{
+	unsigned long n = 0;
+	char err[256];
+	double t0 = bench_now(), t;
+
+	do {
+		if (tcg_ops.run(priv, tc, 1, defs, st, outs, err,
+				sizeof(err)))
+			return -1;
+		if (outs[0].status == CASE_OK && outs[0].result.mech.end == end)
+			(*ends)++;
+		else if (end == GC_END_NOT_RUN &&
+			 outs[0].status == CASE_VM_CRASH)
+			(*ends)++;
+		n++;
+		t = bench_now() - t0;
+	} while (t < secs && n < max);
+	return t / n * 1e6;
+}
+
+void bench_b3(const struct bench_opts *o, struct bench_fig *f)
+{
+	const struct defense *d = defense_by_name("iret_fault_fixup");
+	struct backend_config cfg = { 0 };
+	double secs = o->quick ? 0.3 : 2, plain, kfault, crash;
+	unsigned long n_plain = 0, n_kfault = 0, n_crash = 0;
+	struct gc_testcase tc, ktc;
+	char err[256], path[512];
+	void *priv;
+
+	f->unit = "us/case";
+	tc_default(&tc);
+	snprintf(path, sizeof(path), "%s/%s", GC_SOURCE_DIR, d->seed);
+	if (tc_load_file(path, &ktc, NULL, err, sizeof(err)) ||
+	    tcg_ops.open(&cfg, &priv, err, sizeof(err))) {
+		snprintf(f->note, sizeof(f->note), "%s", err);
+		return;
+	}
+	plain = us_per_case(priv, &tc, GC_DEFENSES_ALL, GC_SELFTEST_NONE,
+			    secs, ~0ul, GC_END_LANDED, &n_plain);
+	kfault = us_per_case(priv, &ktc, GC_DEFENSES_ALL & ~(1ull << d->bit),
+			     GC_SELFTEST_NONE, secs, ~0ul,
+			     GC_END_KERNEL_FAULT, &n_kfault);
+	crash = us_per_case(priv, &tc, GC_DEFENSES_ALL,
+			    GC_SELFTEST_TRIPLE_FAULT, secs, 400,
+			    GC_END_NOT_RUN, &n_crash);
+	tcg_ops.close(priv);
+	if (plain < 0 || crash < 0 || kfault < 0) {
+		snprintf(f->note, sizeof(f->note), "tcg run failed");
+		return;
+	}
+	f->have_value = f->have_floor = 1;
+	f->value = crash;
+	f->floor = plain;
+	bench_extra(f,
+		    ", \"vm_crash_us\": %.1f, \"vm_crash_n\": %lu"
+		    ", \"kernel_fault_us\": %.2f, \"kernel_fault_n\": %lu"
+		    ", \"plain_us\": %.2f, \"plain_n\": %lu",
+		    crash, n_crash, kfault, n_kfault, plain, n_plain);
+	snprintf(f->note, sizeof(f->note),
+		 "value: a vm_crash case (triple fault; QEMU restarted); "
+		 "kernel_fault_us: iret_fault_fixup seed with it off (guest "
+		 "reloads GDT/IDT/TSS); floor: a plain case; one case per "
+		 "round trip");
+}

@@ -12,6 +12,7 @@
 #include "backend_ops.h"
 #include "bench.h"
 #include "defenses.h"
+#include "seeds.h"
 #include "testcase.h"
 
 static struct gc_testcase cases[GC_MAX_BATCH];
@@ -20,18 +21,12 @@ static struct case_outcome outs[GC_MAX_BATCH];
 /* The minimal seeds, cycled through a batch: the B1 workload. */
 static void load_minimal(void)
 {
-	static const char *const files[] = {
+	static const char *const seeds[] = {
 		"syscall64", "syscall_compat", "int80_64", "int80_compat",
 		"int3", "int_3", "into", "int_1",
 	};
-	char path[512], err[256];
 
-	for (unsigned i = 0; i < GC_MAX_BATCH; i++) {
-		snprintf(path, sizeof(path), "%s/seeds/minimal/%s.tc",
-			 GC_SOURCE_DIR, files[i % 8]);
-		if (tc_load_file(path, &cases[i], NULL, err, sizeof(err)))
-			tc_default(&cases[i]);
-	}
+	seeds_load_minimal(cases, GC_MAX_BATCH, seeds, 8);
 }
 
 /* Cases/s of n-case batches for secs; judge: oracle on every result. */

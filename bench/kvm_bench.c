@@ -21,6 +21,7 @@
 
 #include "kvm.h"
 #include "kvm_bench.h"
+#include "seeds.h"
 #include "testcase.h"
 
 #define FLOOR_CODE_GPA 0x1000
@@ -64,19 +65,9 @@ static int bench_floor(const char *vendor, double secs, struct kvm_bench *r,
 	return 0;
 }
 
-static void load_cases(struct gc_testcase *tc, unsigned n)
-{
-	static const char *const files[] = {"syscall64", "int80_64",
-					    "int80_compat"};
-	char path[512], err[256];
-
-	for (unsigned i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/seeds/minimal/%s.tc",
-			 GC_SOURCE_DIR, files[i % 3]);
-		if (tc_load_file(path, &tc[i], NULL, err, sizeof(err)))
-			tc_default(&tc[i]);
-	}
-}
+/* int80 and syscall seeds: what every backend can run. */
+static const char *const kvm_bench_seeds[] = {"syscall64", "int80_64",
+					      "int80_compat"};
 
 static int bench_testcases(void *priv, double secs, struct kvm_bench *r,
 			   char *err, size_t errlen)
@@ -86,7 +77,7 @@ static int bench_testcases(void *priv, double secs, struct kvm_bench *r,
 	unsigned long n = 0;
 	double t0, t;
 
-	load_cases(tc, GC_MAX_BATCH);
+	seeds_load_minimal(tc, GC_MAX_BATCH, kvm_bench_seeds, 3);
 	t0 = now_s();
 	do {
 		if (kvm_ops.run(priv, tc, GC_MAX_BATCH, GC_DEFENSES_ALL,

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+#include <stdio.h>
+#include <stdlib.h>
 #include <getopt.h>
 #include <string.h>
 
@@ -85,5 +87,43 @@ int replay_finding_open(const struct replay_options *o, const char *path,
 	if (replay_open(o, r))
 		return EXIT_USAGE;
 	r->defenses = replay_profile(o, fi);
+	return 0;
+}
+
+int replay_parse_output_options(const char *cmd, const char *usage,
+				int with_lang, int argc, char **argv,
+				struct replay_options *o, const char **out)
+{
+	static const struct option longopts[] = {
+		REPLAY_LONGOPTS,
+		{"lang", required_argument, NULL, 'L'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c, r;
+
+	replay_options_init(o);
+	*out = NULL;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			exit(0);
+		} else if (c == 'o') {
+			*out = optarg;
+		} else if (c == 'L') {
+			if (!with_lang)
+				return cli_usage_error(cmd, "unknown option "
+						       "'--lang'");
+			if (strcmp(optarg, "c"))
+				return cli_usage_error(cmd, "--lang takes c, "
+						       "not '%s'", optarg);
+		} else if ((r = replay_option(cmd, c, optarg, o)) <= 0) {
+			return r < 0 ? -1 : cli_bad_option(cmd, c, argv);
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error(cmd, "name exactly one finding");
 	return 0;
 }

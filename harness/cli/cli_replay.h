@@ -54,6 +54,13 @@ uint64_t replay_profile(const struct replay_options *o,
 int replay_open(const struct replay_options *o, struct replayer *r);
 /* Loads the finding at path and opens a replayer set to its profile
  * (replay_profile); prints the error and returns EXIT_USAGE on failure. */
+/* The options of commands that replay one finding and write a file:
+ * the replay options, -o FILE, -h (prints usage and exits 0), --lang c if
+ * with_lang, and exactly one finding (at argv[optind]). Returns 0, or
+ * non-zero after printing the error. */
+int replay_parse_output_options(const char *cmd, const char *usage,
+				int with_lang, int argc, char **argv,
+				struct replay_options *o, const char **out);
 int replay_finding_open(const struct replay_options *o, const char *path,
 			struct finding_input *fi, struct replayer *r);
 

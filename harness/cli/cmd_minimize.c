@@ -31,40 +31,6 @@ static const char minimize_usage[] =
 	"exit status: 0 written, 1 the finding did not reproduce, 2 usage,\n"
 	"input or environment error.\n";
 
-static int parse_minimize_options(int argc, char **argv,
-				  struct replay_options *o, const char **out)
-{
-	static const struct option longopts[] = {
-		REPLAY_LONGOPTS,
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c, r;
-
-	replay_options_init(o);
-	*out = NULL;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(minimize_usage, stdout);
-			exit(0);
-		}
-		if (c == 'o') {
-			*out = optarg;
-			continue;
-		}
-		r = replay_option("minimize", c, optarg, o);
-		if (r < 0)
-			return -1;
-		if (!r)
-			return cli_bad_option("minimize", c, argv);
-	}
-	if (optind + 1 != argc)
-		return cli_usage_error("minimize", "name exactly one finding");
-	return 0;
-}
-
 static int write_testcase(const char *path, const struct gc_testcase *tc,
 			  const struct replay_result *res, uint64_t defenses)
 {
@@ -127,7 +93,8 @@ int cmd_minimize(int argc, char **argv)
 	unsigned same;
 	int ret;
 
-	if (parse_minimize_options(argc, argv, &o, &out))
+	if (replay_parse_output_options("minimize", minimize_usage, 0, argc,
+					 argv, &o, &out))
 		return EXIT_USAGE;
 	if (replay_finding_open(&o, argv[optind], &fi, &r))
 		return EXIT_USAGE;

@@ -28,45 +28,6 @@ static const char reproducer_usage[] =
 	"  -o, --output FILE  write the program there (default: "
 	"stdout)\n" REPLAY_USAGE "  -h, --help         this text\n";
 
-static int parse_reproducer_options(int argc, char **argv,
-				    struct replay_options *o, const char **out)
-{
-	static const struct option longopts[] = {
-		REPLAY_LONGOPTS,
-		{"lang", required_argument, NULL, 'L'},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c, r;
-
-	replay_options_init(o);
-	*out = NULL;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(reproducer_usage, stdout);
-			exit(0);
-		} else if (c == 'o') {
-			*out = optarg;
-		} else if (c == 'L') {
-			if (strcmp(optarg, "c"))
-				return cli_usage_error("reproducer",
-						       "--lang "
-						       "takes c, not '%s'",
-						       optarg);
-		} else if ((r = replay_option("reproducer", c, optarg, o)) <=
-			   0) {
-			return r < 0 ? -1
-				     : cli_bad_option("reproducer", c, argv);
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage_error("reproducer",
-				       "name exactly one finding");
-	return 0;
-}
-
 static int write_program(const char *path, const char *origin,
 			 const struct finding_input *fi,
 			 const struct replay_result *res, uint64_t defenses)
@@ -99,7 +60,8 @@ int cmd_reproducer(int argc, char **argv)
 	unsigned same;
 	int ret;
 
-	if (parse_reproducer_options(argc, argv, &o, &out))
+	if (replay_parse_output_options("reproducer", reproducer_usage, 1, argc,
+					 argv, &o, &out))
 		return EXIT_USAGE;
 	if (replay_finding_open(&o, argv[optind], &fi, &r))
 		return EXIT_USAGE;

@@ -13,6 +13,7 @@
 #include "test.h"
 
 #include "kvm_test.h"
+#include "seeds.h"
 #include "testcase.h"
 
 static struct case_outcome outs[8];
@@ -37,16 +38,10 @@ static int open_kvm(struct backend **b, const char *vendor, unsigned timeout)
 
 static void load_minimal(unsigned n)
 {
-	static const char *const files[] = {"syscall64", "int80_64",
+	static const char *const seeds[] = {"syscall64", "int80_64",
 					    "int80_compat"};
-	char path[512], err[256];
 
-	for (unsigned i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/seeds/minimal/%s.tc",
-			 GC_SOURCE_DIR, files[i % 3]);
-		if (tc_load_file(path, &cases[i], NULL, err, sizeof(err)))
-			tc_default(&cases[i]);
-	}
+	seeds_load_minimal(cases, n, seeds, 3);
 }
 
 static double now_ms(void)

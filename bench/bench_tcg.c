@@ -2,13 +2,14 @@
 /*
  * B1 (batched testcases/s vs the guest's per-case floor) and B3 (reset
  * cost after a faulting testcase vs a plain one), on one tcg backend.
- * Both drive the backend's ops directly: the floor needs a whole batch
- * under GC_SELFTEST_NOP_CASES, which backend_run_selftest() cannot ask.
+ * B1 goes through backend_run(), as every command does; B3 drives the
+ * backend's ops, one case per round trip.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "backend.h"
 #include "backend_ops.h"
 #include "bench.h"
 #include "defenses.h"
@@ -30,16 +31,18 @@ static void load_minimal(void)
 }
 
 /* Cases/s of n-case batches for secs; judge: oracle on every result. */
-static double run_for(void *priv, unsigned n, const struct gc_testcase *tc,
-		      uint64_t defs, enum gc_selftest st, int judge,
-		      double secs, char *err, size_t errlen)
+static double run_for(struct backend *b, unsigned n,
+		      const struct gc_testcase *tc, uint64_t defs,
+		      enum gc_selftest st, int judge, double secs, char *err,
+		      size_t errlen)
 {
 	struct verdict v;
 	unsigned long done = 0;
 	double t0 = bench_now(), t;
 
 	do {
-		if (tcg_ops.run(priv, tc, n, defs, st, outs, err, errlen))
+		if (backend_run_selftest_cases(b, st, tc, n, defs, outs, err,
+					       errlen))
 			return -1;
 		for (unsigned i = 0; judge && i < n; i++)
 			oracle_judge(&tc[i], &outs[i], &v);
@@ -55,31 +58,31 @@ void bench_b1(const struct bench_opts *o, struct bench_fig *f)
 	double slice = o->quick ? 0.25 : 1.5, full = 0, nop = 0, r;
 	unsigned rounds = 4;
 	char err[256];
-	void *priv;
+	struct backend *b;
 
 	f->unit = "testcases/s";
-	if (tcg_ops.open(&cfg, &priv, err, sizeof(err))) {
+	if (backend_open("tcg", &cfg, &b, err, sizeof(err))) {
 		snprintf(f->note, sizeof(f->note), "tcg: %s", err);
 		return;
 	}
 	load_minimal();
 	/* Warm up: the first batches translate the kernel's paths. */
-	run_for(priv, GC_MAX_BATCH, cases, GC_DEFENSES_ALL, GC_SELFTEST_NONE,
-		1, 0.1, err, sizeof(err));
+	run_for(b, GC_MAX_BATCH, cases, GC_DEFENSES_ALL, GC_SELFTEST_NONE, 1,
+		0.1, err, sizeof(err));
 	/* Interleaved slices, so a burst of foreign load hits both. */
 	for (unsigned i = 0; i < rounds; i++) {
-		r = run_for(priv, GC_MAX_BATCH, cases, GC_DEFENSES_ALL,
+		r = run_for(b, GC_MAX_BATCH, cases, GC_DEFENSES_ALL,
 			    GC_SELFTEST_NOP_CASES, 0, slice, err, sizeof(err));
 		if (r < 0)
 			break;
 		nop += r / rounds;
-		r = run_for(priv, GC_MAX_BATCH, cases, GC_DEFENSES_ALL,
+		r = run_for(b, GC_MAX_BATCH, cases, GC_DEFENSES_ALL,
 			    GC_SELFTEST_NONE, 1, slice, err, sizeof(err));
 		full += r / rounds;
 		if (r < 0)
 			break;
 	}
-	tcg_ops.close(priv);
+	backend_close(b);
 	if (full <= 0 || nop <= 0) {
 		snprintf(f->note, sizeof(f->note), "tcg: %s", err);
 		return;

@@ -14,6 +14,7 @@
 
 struct run {
 	const struct gc_testcase *tc;
+	unsigned mechanism; /* tc->mechanism, clamped: the slot is untrusted */
 	struct gc_run *out;
 	bool reference;
 	bool kernel_faulted;
@@ -24,6 +25,11 @@ static struct run current;
 const struct gc_testcase *run_testcase(void)
 {
 	return current.tc;
+}
+
+unsigned run_mechanism(void)
+{
+	return current.mechanism;
 }
 
 bool run_is_reference(void)
@@ -160,7 +166,7 @@ static void build_user_entry(const struct gc_testcase *tc, bool reference,
 			     struct user_entry *ue)
 {
 	memcpy(ue->gpr, tc->gpr, sizeof(ue->gpr));
-	ue->rip = user_entry_rip(tc->mechanism, reference);
+	ue->rip = user_entry_rip(current.mechanism, reference);
 	ue->rflags = tc->rflags;
 	ue->fs_base = tc->fs_base;
 	ue->gs_base = tc->gs_base;
@@ -178,9 +184,14 @@ static void run_one(const struct gc_testcase *tc, bool reference,
 	struct user_entry ue;
 
 	memset(out, 0, sizeof(*out));
-	current = (struct run){ .tc = tc, .out = out, .reference = reference };
+	current = (struct run){
+		.tc = tc,
+		.mechanism = tc->mechanism % GC_MECH_COUNT,
+		.out = out,
+		.reference = reference,
+	};
 	defenses_activate(reference ? GC_DEFENSES_ALL : defenses);
-	paging_map_user_code(user_page_for(tc->mechanism));
+	paging_map_user_code(user_page_for(current.mechanism));
 	build_user_entry(tc, reference, &ue);
 	enter_user(&ue);
 	/* A run that faulted in ring 0 may have left the tables in any state. */

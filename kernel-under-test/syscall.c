@@ -95,7 +95,7 @@ void syscall_dispatch(struct cpu_regs *regs)
  */
 static void emulate_mechanism_entry(struct cpu_regs *regs)
 {
-	unsigned mechanism = run_testcase()->mechanism;
+	unsigned mechanism = run_mechanism();
 
 	regs->rip = GC_USER_LANDING;
 	if (mechanism == GC_MECH_SYSCALL64 ||

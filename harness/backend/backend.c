@@ -9,13 +9,22 @@
 #include <string.h>
 
 #include "backend.h"
+#include "batch_order.h"
 #include "testcase.h"
 #include "backend_ops.h"
 #include "linux.h"
 
+/* The batch in flight, in the order the guest runs it (batch_order.c). */
+struct batch_scratch {
+	unsigned order[GC_MAX_BATCH];
+	struct gc_testcase cases[GC_MAX_BATCH];
+	struct case_outcome out[GC_MAX_BATCH];
+};
+
 struct backend {
 	const struct backend_ops *ops;
 	void *priv;
+	struct batch_scratch *batch;
 };
 
 static const struct backend_ops *const backends[] = {
@@ -43,12 +52,16 @@ static int backend__open_ops(const struct backend_ops *ops,
 {
 	struct backend *b = calloc(1, sizeof(*b));
 
-	if (!b) {
+	if (b)
+		b->batch = malloc(sizeof(*b->batch));
+	if (!b || !b->batch) {
+		free(b);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	b->ops = ops;
 	if (ops->open(cfg, &b->priv, err, errlen)) {
+		free(b->batch);
 		free(b);
 		return -1;
 	}
@@ -117,15 +130,23 @@ static void backend__fail(struct case_outcome *out, unsigned from, unsigned n,
 }
 
 /* Larger batches than the mailbox holds are run in mailbox-sized pieces. */
-int backend_run(struct backend *b, const struct gc_testcase *cases, unsigned n,
-		uint64_t defenses, struct case_outcome *out, char *err,
-		size_t errlen)
+int backend_run_selftest_cases(struct backend *b, enum gc_selftest what,
+			       const struct gc_testcase *cases, unsigned n,
+			       uint64_t defenses, struct case_outcome *out,
+			       char *err, size_t errlen)
 {
+	struct batch_scratch *s = b->batch;
+
 	for (unsigned done = 0; done < n;) {
 		unsigned k = n - done < GC_MAX_BATCH ? n - done : GC_MAX_BATCH;
+		int failed;
 
-		if (b->ops->run(b->priv, cases + done, k, defenses,
-				GC_SELFTEST_NONE, out + done, err, errlen)) {
+		batch_order_by_mechanism(cases + done, k, s->order);
+		batch_gather(cases + done, s->order, k, s->cases);
+		failed = b->ops->run(b->priv, s->cases, k, defenses, what,
+				     s->out, err, errlen);
+		batch_scatter(s->out, s->order, k, out + done);
+		if (failed) {
 			backend__fail(out, done + k, n, err);
 			return -1;
 		}
@@ -134,6 +155,14 @@ int backend_run(struct backend *b, const struct gc_testcase *cases, unsigned n,
 		done += k;
 	}
 	return 0;
+}
+
+int backend_run(struct backend *b, const struct gc_testcase *cases, unsigned n,
+		uint64_t defenses, struct case_outcome *out, char *err,
+		size_t errlen)
+{
+	return backend_run_selftest_cases(b, GC_SELFTEST_NONE, cases, n,
+					  defenses, out, err, errlen);
 }
 
 int backend_run_selftest(struct backend *b, enum gc_selftest what,
@@ -152,6 +181,7 @@ void backend_close(struct backend *b)
 	if (!b)
 		return;
 	b->ops->close(b->priv);
+	free(b->batch);
 	free(b);
 }
 

@@ -27,13 +27,19 @@ struct backend;
 /* Returns 0, or -1 with a one-line reason that says what to do in err. */
 int backend_open(const char *name, const struct backend_config *cfg,
 		 struct backend **out, char *err, size_t errlen);
-/* Runs n (<= GC_MAX_BATCH) cases with the given defenses on for the
- * mechanism run. Fills out[0..n). A hang or VM crash marks that case and
+/* Runs n cases (any number: mailbox-sized pieces) with the given defenses
+ * on for the mechanism run. Fills out[0..n). A hang or VM crash marks that case and
  * the VM is restarted for the rest of the batch. Returns 0, or -1 if the
  * backend itself is unusable (err says why; outcomes are CASE_ERROR). */
 int backend_run(struct backend *b, const struct gc_testcase *cases,
 		unsigned n, uint64_t defenses, struct case_outcome *out,
 		char *err, size_t errlen);
+/* backend_run, with the guest in self-test mode what (the bench floor runs
+ * GC_SELFTEST_NOP_CASES batches through it). */
+int backend_run_selftest_cases(struct backend *b, enum gc_selftest what,
+			       const struct gc_testcase *cases, unsigned n,
+			       uint64_t defenses, struct case_outcome *out,
+			       char *err, size_t errlen);
 /* Harness self-test: run one batch with the guest told to misbehave. */
 int backend_run_selftest(struct backend *b, enum gc_selftest what,
 			 struct case_outcome *out, char *err, size_t errlen);

@@ -72,6 +72,7 @@ void run_record_kernel_fault(const struct cpu_regs *regs);
 bool run_count_entry(void);
 bool run_is_first_entry(void);
 const struct gc_testcase *run_testcase(void);
+unsigned run_mechanism(void);
 bool run_is_reference(void);
 
 /* arch/x86/entry_64.S */

@@ -16,7 +16,9 @@ command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
 mkdir -p "$T/all/findings"
 for d in $DEFENSES; do
 	rc=0
-	"$G" fuzz -q --disable "$d" --max-execs 3000 --seed-rng 1 \
+	# Well above B4's worst time to first finding for these (gatecrash
+	# bench), so the check does not hang on one lucky RNG trajectory.
+	"$G" fuzz -q --disable "$d" --max-execs 20000 --seed-rng 1 \
 		--out "$T/$d" >/dev/null || rc=$?
 	[ "$rc" = 1 ] || fail "fuzz --disable $d exited $rc, expected findings"
 	cp -r "$T/$d/findings/." "$T/all/findings/"
@@ -31,8 +33,10 @@ rc=0
 "$G" triage --times $TIMES --format html -o "$T/report.html" "$T/all" \
 	>/dev/null 2>&1 || true
 
-# One bucket per defense, each matched to it, every finding N/N, minimized
-# inputs no bigger than the seed.
+# Every bucket of a profile matched to its defense (a defense can be found
+# by more than one route: a second entry through another mechanism is
+# another bucket), every finding N/N, and the bucket's minimized input no
+# bigger than the defense's seed for at least one route.
 python3 - "$T/report.json" "$SRC" "$DEFENSES" $TIMES <<'PY'
 import json, sys
 report, src, defenses, times = sys.argv[1], sys.argv[2], sys.argv[3].split(), int(sys.argv[4])
@@ -48,19 +52,19 @@ for b in r['buckets']:
 ok = True
 for d in defenses:
     bs = by_profile.get(d, [])
-    if len(bs) != 1:
-        print('FAIL: %s has %d buckets' % (d, len(bs))); ok = False; continue
-    b = bs[0]
-    if not b['defense'] or b['defense']['name'] != d:
-        print('FAIL: %s bucket matched %s' % (d, b['defense'])); ok = False
-    if b['reproduced'] != times or b['findings_reproduced'] != b['count']:
-        print('FAIL: %s does not reproduce %d/%d' % (d, times, times)); ok = False
-    for f in b['findings']:
-        if f['reproduced'] != times:
-            print('FAIL: finding %s %d/%d' % (f['name'], f['reproduced'], times)); ok = False
+    if not bs:
+        print('FAIL: %s has no bucket' % d); ok = False; continue
+    for b in bs:
+        if not b['defense'] or b['defense']['name'] != d:
+            print('FAIL: %s bucket matched %s' % (d, b['defense'])); ok = False
+        if b['reproduced'] != times or b['findings_reproduced'] != b['count']:
+            print('FAIL: %s does not reproduce %d/%d' % (d, times, times)); ok = False
+        for f in b['findings']:
+            if f['reproduced'] != times:
+                print('FAIL: finding %s %d/%d' % (f['name'], f['reproduced'], times)); ok = False
     seed = fields(open('%s/seeds/defenses/%s.tc' % (src, d)).read())
-    if fields(b['minimized']) > seed:
-        print('FAIL: %s minimized to %d fields, seed has %d' % (d, fields(b['minimized']), seed)); ok = False
+    if min(fields(b['minimized']) for b in bs) > seed:
+        print('FAIL: %s minimized to more than the seed\'s %d fields' % (d, seed)); ok = False
 if len(by_profile) != len(defenses):
     print('FAIL: profiles %s' % list(by_profile)); ok = False
 sys.exit(0 if ok else 1)

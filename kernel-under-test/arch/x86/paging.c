@@ -13,6 +13,7 @@
 #define PTE_P 0x1ull
 #define PTE_W 0x2ull
 #define PTE_U 0x4ull
+#define PTE_A 0x20ull
 #define PTE_NX (1ull << 63)
 
 extern uint64_t boot_pdpt[512];
@@ -36,9 +37,14 @@ void paging_init(void)
 	asm volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" ::: "rax", "memory");
 }
 
+/*
+ * Accessed is set up front: the page walk would set it anyway, and a PTE
+ * that the CPU has changed would never compare equal here, so every run
+ * would pay an INVLPG and a TLB refill (about 0.3 us under TCG).
+ */
 void paging_map_user_code(const uint8_t *page)
 {
-	uint64_t pte = (uintptr_t)page | PTE_P | PTE_U; /* read-only */
+	uint64_t pte = (uintptr_t)page | PTE_P | PTE_U | PTE_A; /* read-only */
 
 	if (user_pt[PT_INDEX(GC_USER_CODE_VA)] == pte)
 		return;

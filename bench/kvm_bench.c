@@ -34,11 +34,13 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* 32-bit protected mode, ring 0: mov $0x510, %dx; 1: out %al, %dx; jmp 1b */
+/* 32-bit protected mode, ring 0: mov $GC_DOORBELL_PORT, %dx;
+ * 1: out %al, %dx; jmp 1b */
 static int bench_floor(const char *vendor, double secs, struct kvm_bench *r,
 		       char *err, size_t errlen)
 {
-	static const uint8_t code[] = {0x66, 0xba, 0x10, 0x05, 0xee, 0xeb,
+	static const uint8_t code[] = {0x66, 0xba, GC_DOORBELL_PORT & 0xff,
+				       GC_DOORBELL_PORT >> 8, 0xee, 0xeb,
 				       0xfd};
 	struct kvm_vm vm;
 	char why[160];

@@ -76,11 +76,20 @@ static void run_batch(void)
 	}
 }
 
-/* Under KVM the host waits in KVM_RUN: leave it with one port write. */
+/*
+ * Under KVM the host waits in KVM_RUN: leave it with one port write. Under
+ * TCG the host spins a while, then sleeps with host_sleeping set; the port
+ * write wakes it (abi.h, enum gc_doorbell). The fence orders the store of
+ * guest_seq before the load of the flag, against the host's mirror image.
+ */
 static void ring_doorbell(void)
 {
-	if (mailbox->doorbell == GC_DOORBELL_PIO)
-		outb(GC_DOORBELL_PORT, 0);
+	if (mailbox->doorbell != GC_DOORBELL_PIO) {
+		mb();
+		if (!mailbox->host_sleeping)
+			return;
+	}
+	outb(GC_DOORBELL_PORT, 0);
 }
 
 /* Plain loads in a tight loop: PAUSE would leave QEMU's translation block

@@ -18,7 +18,6 @@
 #include <fcntl.h>
 #include <immintrin.h>
 #include <limits.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,18 +30,19 @@
 #include <unistd.h>
 
 #include "tcg.h"
+#include "tcg_wake.h"
 
 #define QEMU_NAME "qemu-system-x86_64"
 
 /*
- * Waiting for the guest: spin while cases complete quickly; past
- * TCG_YIELD_NS without progress, yield so a descheduled vCPU thread can
- * have this core back (spin/spin on 2 busy cores collapses to CFS slices,
- * feasibility-doorbell.md section 5); past TCG_SPIN_NS, sleep.
+ * Waiting for the guest: spin for TCG_SPIN_NS (a case answers in a few
+ * microseconds), then sleep until the guest rings (tcg_wake.c), waking at
+ * least every TCG_POLL_MS to look for hangs and a dead QEMU.
  */
-#define TCG_YIELD_NS 20000ull
-#define TCG_SPIN_NS  1000000ull
-#define TCG_SLEEP_NS 100000l
+#define TCG_SPIN_NS 20000ull
+#define TCG_POLL_MS 1
+/* Boot takes tens of milliseconds: look for "ready" this often. */
+#define TCG_BOOT_POLL_NS 100000l
 /* Wall-clock cap on a hang verdict when QEMU gets no CPU at all. */
 #define TCG_HARD_CAP_FACTOR 20
 
@@ -56,6 +56,7 @@ struct tcg {
 	int ram_fd;	/* guest RAM */
 	int console_fd; /* what the guest wrote to port 0xe9 */
 	int log_fd;	/* QEMU's stdout and stderr */
+	struct tcg_wake wake;
 	struct gc_mailbox *mb;
 
 	pid_t pid; /* running QEMU, or 0 */
@@ -66,6 +67,7 @@ struct tcg {
 
 	struct backend_stats st;
 	char arg_machine[128], arg_object[160], arg_debugcon[64];
+	char arg_wake_chardev[64], arg_wake_device[64];
 
 	/* Guest coverage: a mapping of the pages of the counter block. */
 	uint8_t *cov_map;
@@ -202,6 +204,9 @@ static void tcg__build_args(struct tcg *t)
 		 GC_RAM_SIZE, t->ram_fd);
 	snprintf(t->arg_debugcon, sizeof(t->arg_debugcon),
 		 "file:/proc/self/fd/%d", t->console_fd);
+	tcg_wake_qemu_args(&t->wake, t->arg_wake_chardev,
+			   sizeof(t->arg_wake_chardev), t->arg_wake_device,
+			   sizeof(t->arg_wake_device));
 }
 
 /* In the child between fork and exec: async-signal-safe calls only. */
@@ -223,12 +228,13 @@ tcg__child(const struct tcg *t, pid_t parent, const char *const argv[])
 	if (null < 0 || dup2(null, 0) < 0 || dup2(t->log_fd, 1) < 0 ||
 	    dup2(t->log_fd, 2) < 0)
 		_exit(127);
-		/* Only RAM and console reach QEMU, by number. */
+		/* Only RAM, console and wake pipe reach QEMU, by number. */
 #ifdef CLOSE_RANGE_CLOEXEC
 	close_range(3, ~0u, CLOSE_RANGE_CLOEXEC);
 #endif
 	fcntl(t->ram_fd, F_SETFD, 0);
 	fcntl(t->console_fd, F_SETFD, 0);
+	fcntl(t->wake.wr, F_SETFD, 0);
 	execv(t->qemu, (char *const *)argv);
 	if (write(2, msg, sizeof(msg) - 1) < 0)
 		_exit(127);
@@ -243,7 +249,8 @@ static int tcg__spawn(struct tcg *t, char *err, size_t errlen)
 		/* MTTCG: guest fences and atomics order against the host. */
 		"-smp", "1,maxcpus=2", "-nographic", "-nodefaults",
 		"-no-user-config", "-monitor", "none", "-serial", "none",
-		"-no-reboot", "-debugcon", t->arg_debugcon, "-kernel",
+		"-no-reboot", "-debugcon", t->arg_debugcon, "-chardev",
+		t->arg_wake_chardev, "-device", t->arg_wake_device, "-kernel",
 		t->kernel, NULL};
 	pid_t parent = getpid();
 	pid_t pid = fork();
@@ -366,7 +373,7 @@ static int mailbox__wait_ready(struct tcg *t, char *err, size_t errlen)
 				 t->boot_timeout_ms, line);
 			return -1;
 		}
-		sleep_ns(TCG_SLEEP_NS);
+		sleep_ns(TCG_BOOT_POLL_NS);
 	}
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	return mailbox__check_ready(t, err, errlen);
@@ -410,6 +417,7 @@ static void tcg__free(struct tcg *t)
 		close(t->console_fd);
 	if (t->log_fd >= 0)
 		close(t->log_fd);
+	tcg_wake_close(&t->wake);
 	free(t);
 }
 
@@ -442,7 +450,8 @@ static int tcg__setup(struct tcg *t, const struct backend_config *cfg,
 	t->ram_fd = tcg__anon_file("ram", GC_RAM_SIZE);
 	t->console_fd = tcg__anon_file("console", 0);
 	t->log_fd = tcg__anon_file("qemu-log", 0);
-	if (t->ram_fd < 0 || t->console_fd < 0 || t->log_fd < 0) {
+	if (t->ram_fd < 0 || t->console_fd < 0 || t->log_fd < 0 ||
+	    tcg_wake_open(&t->wake)) {
 		snprintf(err, errlen, "cannot create guest RAM: %s",
 			 strerror(errno));
 		return -1;
@@ -468,6 +477,7 @@ static int tcg_open(const struct backend_config *cfg, void **priv, char *err,
 		return -1;
 	}
 	t->ram_fd = t->console_fd = t->log_fd = -1;
+	t->wake.rd = t->wake.wr = -1;
 	t->case_timeout_ms = cfg->case_timeout_ms ? cfg->case_timeout_ms
 						  : TCG_CASE_TIMEOUT_MS;
 	t->boot_timeout_ms =
@@ -595,7 +605,7 @@ static int mailbox__answered(struct tcg *t, uint64_t want)
 static enum wait_result mailbox__wait(struct tcg *t)
 {
 	struct stall s = {.cur = t->mb->current, .since = mono_ns()};
-	uint64_t want = t->seq, now;
+	uint64_t want = t->seq, start = s.since, now;
 	enum wait_result w;
 	uint32_t cur;
 
@@ -607,6 +617,12 @@ static enum wait_result mailbox__wait(struct tcg *t)
 			continue;
 		}
 		now = mono_ns();
+		if (now - start < TCG_SPIN_NS)
+			continue;
+		tcg_wake_sleep(&t->wake, t->mb, want, TCG_POLL_MS);
+		if (mailbox__answered(t, want))
+			return WAIT_DONE;
+		now = mono_ns();
 		cur = t->mb->current;
 		/* Only forward counts: a guest that restarts or repeats the
 		 * batch is as stuck as one that stopped. */
@@ -615,17 +631,8 @@ static enum wait_result mailbox__wait(struct tcg *t)
 			s.since = now;
 			s.marked = 0;
 		}
-		if (now - s.since < TCG_YIELD_NS && spins % 1024)
-			continue;
-		if (now - s.since < TCG_SPIN_NS) {
-			sched_yield();
-			if (spins % 1024)
-				continue;
-		}
 		if (tcg__exited(t))
 			return WAIT_EXITED;
-		if (now - s.since >= TCG_SPIN_NS)
-			sleep_ns(TCG_SLEEP_NS);
 		w = stall__hung(t, &s, now);
 		/* The second look: the CPU time was read after guest_seq. */
 		if (w != WAIT_PENDING)

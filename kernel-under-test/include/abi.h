@@ -279,14 +279,17 @@ enum gc_guest_state {
 
 /*
  * How the guest says "batch done" besides guest_seq. TCG: the host spins on
- * guest_seq. KVM: the vCPU thread *is* the host thread, so the guest also
- * writes GC_DOORBELL_PORT, which ends KVM_RUN: one exit per batch.
+ * guest_seq for a while, then sets host_sleeping and sleeps; the guest
+ * writes GC_DOORBELL_PORT when it sees the flag (an isa-debugcon there
+ * wakes the host). KVM: the vCPU thread *is* the host thread, so the guest
+ * always writes GC_DOORBELL_PORT, which ends KVM_RUN: one exit per batch.
  */
 enum gc_doorbell {
 	GC_DOORBELL_SPIN = 0,
 	GC_DOORBELL_PIO = 1,
 };
-#define GC_DOORBELL_PORT 0x510
+/* Not 0x510: that is QEMU's fw_cfg, which the microvm firmware boots by. */
+#define GC_DOORBELL_PORT 0x3e9
 
 #define GC_MAILBOX_MAGIC 0x58424d47u /* "GMBX" */
 #define GC_MAX_BATCH 256
@@ -308,7 +311,9 @@ struct gc_mailbox {
 	uint32_t selftest; /* enum gc_selftest */
 	uint64_t defenses; /* enabled GC_DEF_* bits for the mechanism run */
 	uint32_t doorbell; /* enum gc_doorbell, set before boot */
-	uint8_t host_pad[28];
+	/* TCG: the host sleeps until the guest writes GC_DOORBELL_PORT. */
+	volatile uint32_t host_sleeping;
+	uint8_t host_pad[24];
 	/* Written by the guest. */
 	volatile uint64_t guest_seq;
 	volatile uint32_t guest_state; /* enum gc_guest_state */

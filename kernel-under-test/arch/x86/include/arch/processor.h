@@ -95,6 +95,13 @@ static inline void barrier(void)
 	asm volatile("" ::: "memory");
 }
 
+/* A full fence: orders a store before a later load (the one reordering
+ * x86 allows). TCG emits it only under MTTCG, which the harness runs. */
+static inline void mb(void)
+{
+	asm volatile("mfence" ::: "memory");
+}
+
 /* An empty IDT turns the next exception into a triple fault: QEMU
  * (-no-reboot) exits and KVM reports SHUTDOWN, so the host sees a crash at
  * once instead of waiting out a hang. */

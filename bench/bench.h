@@ -36,6 +36,9 @@ void bench_b6(const struct bench_opts *o, struct bench_fig *f);
 __attribute__((format(printf, 2, 3))) void bench_extra(struct bench_fig *f,
 							const char *fmt, ...);
 double bench_now(void);
+/* The host's TSC rate, which is also a TCG guest's (QEMU's RDTSC reads the
+ * host's), measured over a few milliseconds. */
+double bench_tsc_hz(void);
 /* A fresh directory under $TMPDIR, and its removal. */
 int bench_tmpdir(char *buf, size_t len);
 void bench_rmtree(const char *dir);

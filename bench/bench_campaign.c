@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <x86intrin.h>
 
 #include "bench.h"
 #include "campaign.h"
@@ -23,6 +24,16 @@ double bench_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double bench_tsc_hz(void)
+{
+	struct timespec nap = {.tv_sec = 0, .tv_nsec = 20000000};
+	double t0 = bench_now();
+	uint64_t c0 = __rdtsc();
+
+	nanosleep(&nap, NULL);
+	return (double)(__rdtsc() - c0) / (bench_now() - t0);
 }
 
 void bench_extra(struct bench_fig *f, const char *fmt, ...)

@@ -122,9 +122,13 @@ void kernel_main(void)
 	ring_doorbell();
 
 	for (;;) {
+		uint64_t start;
+
 		seq = wait_for_doorbell(seq);
+		start = rdtsc();
 		barrier();
 		run_batch();
+		mailbox->batch_tsc = rdtsc() - start;
 		barrier();
 		mailbox->guest_seq = seq;
 		ring_doorbell();

@@ -56,6 +56,10 @@ struct backend_stats {
 	double reset_us_last;	/* kvm: cost of the last restore */
 	char host_vendor[16];	/* CPUID leaf 0 of the host ("" if unknown) */
 	char guest_vendor[16];	/* what the guest's CPUID says */
+	/* tcg: the fewest guest TSC ticks per case over batches of at least
+	 * 64 real cases (mailbox->batch_tsc; 0 before one). The guest's TSC is the
+	 * host's under TCG, and a minimum is the run no other load cut into. */
+	double guest_tsc_per_case_min;
 };
 void backend_get_stats(const struct backend *b, struct backend_stats *st);
 /* 1 if this backend's results are hardware-exact (kvm whose fidelity probe

@@ -321,7 +321,10 @@ struct gc_mailbox {
 	uint32_t guest_abi_version;
 	uint32_t reserved;
 	uint64_t boot_tsc; /* TSC when the guest became ready */
-	uint8_t guest_pad[32];
+	/* TSC ticks the last batch took in the guest, doorbell seen to done:
+	 * what a case costs the guest, whatever the host's load (bench B1). */
+	uint64_t batch_tsc;
+	uint8_t guest_pad[24];
 	struct gc_testcase cases[GC_MAX_BATCH];
 	struct gc_result results[GC_MAX_BATCH];
 } __attribute__((packed, aligned(64)));

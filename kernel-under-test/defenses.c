@@ -29,9 +29,23 @@ static uint64_t syscall_mask(void)
 	return fmask;
 }
 
+/* The profile the IDT and MSRs were last set for (~0: unknown). */
+static uint64_t tables_profile = ~0ull;
+
+void defenses_forget(void)
+{
+	tables_profile = ~0ull;
+}
+
+/* Runs before every execution, so it returns at once when nothing
+ * changes: under TCG each IDT or MSR write costs the guest time. */
 void defenses_activate(uint64_t enabled)
 {
-	active_defenses = enabled & GC_DEFENSES_ALL;
+	enabled &= GC_DEFENSES_ALL;
+	if (enabled == tables_profile)
+		return;
+	tables_profile = enabled;
+	active_defenses = enabled;
 	defense_syscall_stack_switch = defense_on(GC_DEF_SYSCALL_STACK_SWITCH);
 	defense_entry_clear_df = defense_on(GC_DEF_ENTRY_CLEAR_DF);
 	defense_sysretl_clear_r8_r10 = defense_on(GC_DEF_SYSRETL_CLEAR_R8_R10);

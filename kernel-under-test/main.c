@@ -60,6 +60,8 @@ static void run_batch(void)
 
 	if (n > GC_MAX_BATCH)
 		n = GC_MAX_BATCH;
+	if (selftest == GC_SELFTEST_RAW_ROUND_TRIP)
+		floor_begin();
 	for (uint32_t i = 0; i < n; i++) {
 		const struct gc_testcase *tc = &mailbox->cases[i];
 		struct gc_result *res = &mailbox->results[i];
@@ -70,10 +72,14 @@ static void run_batch(void)
 		result_begin(res);
 		if (selftest == GC_SELFTEST_NOP_CASES)
 			run_nop_case(res);
+		else if (selftest == GC_SELFTEST_RAW_ROUND_TRIP)
+			floor_run_case(res);
 		else
 			run_case(tc, defenses, res);
 		result_publish(i, res);
 	}
+	if (selftest == GC_SELFTEST_RAW_ROUND_TRIP)
+		floor_end();
 }
 
 /*

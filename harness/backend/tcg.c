@@ -738,15 +738,19 @@ static unsigned tcg__salvage(struct tcg *t, unsigned base, unsigned k,
 }
 
 /* The guest's own clock of the batch (untrusted: it only feeds a figure). */
-static void tcg__note_guest_time(struct tcg *t, unsigned k)
+static void tcg__note_guest_time(struct tcg *t, unsigned k,
+				 enum gc_selftest st)
 {
 	double per_case = (double)t->mb->batch_tsc / k;
+	double *min = st == GC_SELFTEST_NONE ? &t->st.guest_tsc_per_case_min
+		      : st == GC_SELFTEST_RAW_ROUND_TRIP
+			      ? &t->st.floor_tsc_per_case_min
+			      : NULL;
 
-	if (k < 64 || per_case <= 0)
+	if (!min || k < 64 || per_case <= 0)
 		return;
-	if (!t->st.guest_tsc_per_case_min ||
-	    per_case < t->st.guest_tsc_per_case_min)
-		t->st.guest_tsc_per_case_min = per_case;
+	if (!*min || per_case < *min)
+		*min = per_case;
 }
 
 static int tcg_run(void *priv, const struct gc_testcase *cases, unsigned n,
@@ -768,8 +772,7 @@ static int tcg_run(void *priv, const struct gc_testcase *cases, unsigned n,
 		tcg__hook(t, k,
 			  w == WAIT_DONE ? TCG_HOOK_ANSWERED : TCG_HOOK_STOPPED);
 		if (w == WAIT_DONE) {
-			if (st == GC_SELFTEST_NONE)
-				tcg__note_guest_time(t, k);
+			tcg__note_guest_time(t, k, st);
 			mailbox__collect(t, done, k, out + done);
 			done += k;
 		} else {

@@ -60,6 +60,8 @@ struct backend_stats {
 	 * 64 real cases (mailbox->batch_tsc; 0 before one). The guest's TSC is the
 	 * host's under TCG, and a minimum is the run no other load cut into. */
 	double guest_tsc_per_case_min;
+	/* The same for the bench floor (GC_SELFTEST_RAW_ROUND_TRIP). */
+	double floor_tsc_per_case_min;
 };
 void backend_get_stats(const struct backend *b, struct backend_stats *st);
 /* 1 if this backend's results are hardware-exact (kvm whose fidelity probe

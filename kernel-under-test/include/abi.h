@@ -267,8 +267,11 @@ enum gc_selftest {
 	GC_SELFTEST_NONE = 0,
 	GC_SELFTEST_HANG = 1,	      /* spin with interrupts off */
 	GC_SELFTEST_TRIPLE_FAULT = 2, /* load an empty IDT and fault */
-	GC_SELFTEST_NOP_CASES = 3,    /* bench floor: no user mode, each case
+	GC_SELFTEST_NOP_CASES = 3,    /* bench: no user mode, each case
 				       * answers "landed" (docs/bench.md) */
+	GC_SELFTEST_RAW_ROUND_TRIP = 4, /* bench floor: per case, ring 3 does
+					 * one SYSCALL and one INT round trip
+					 * through stubs (kernel floor.c) */
 	GC_SELFTEST_COUNT
 };
 

@@ -28,6 +28,7 @@ __noreturn void panic(const char *why);
 void desc_init(void);
 void desc_set_gate_dpl(unsigned vector, unsigned dpl);
 void desc_set_syscall_mask(uint64_t fmask);
+void desc_set_gate(unsigned vec, void *handler, unsigned dpl, unsigned ist);
 
 /* Linux's SYSCALL_MASK since "x86/syscall: Maximize MSR_SYSCALL_MASK". */
 #define SYSCALL_FMASK                                                         \
@@ -55,10 +56,19 @@ extern uint8_t defense_syscall_stack_switch;
 extern uint8_t defense_entry_clear_df;
 extern uint8_t defense_sysretl_clear_r8_r10;
 void defenses_activate(uint64_t enabled);
+void defenses_forget(void);
 static inline bool defense_on(enum gc_defense d)
 {
 	return active_defenses & BIT(d);
 }
+
+/* floor.c, arch/x86/floor_64.S: the bench floor (GC_SELFTEST_RAW_ROUND_TRIP) */
+void floor_begin(void);
+void floor_run_case(struct gc_result *res);
+void floor_end(void);
+void floor_syscall(void);
+void floor_int_return(void);
+void floor_int_exit(void);
 
 /* run.c: one execution of a testcase in user mode. */
 void run_case(const struct gc_testcase *tc, uint64_t defenses,

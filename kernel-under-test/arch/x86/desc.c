@@ -61,7 +61,7 @@ static void gdt_init(void)
 	};
 }
 
-static void set_gate(unsigned vec, void *handler, unsigned dpl, unsigned ist)
+void desc_set_gate(unsigned vec, void *handler, unsigned dpl, unsigned ist)
 {
 	uint64_t off = (uintptr_t)handler;
 
@@ -80,21 +80,21 @@ static void set_gate(unsigned vec, void *handler, unsigned dpl, unsigned ist)
 static void idt_init(void)
 {
 	for (unsigned vec = 0; vec < 256; vec++)
-		set_gate(vec, (void *)(idt_stubs + 16 * vec), 0, 0);
+		desc_set_gate(vec, (void *)(idt_stubs + 16 * vec), 0, 0);
 	/* Linux's IST choices: #DF, NMI, #DB and #MC never run on a stack the
 	 * interrupted context chose. */
-	set_gate(X86_TRAP_DF, (void *)(idt_stubs + 16 * X86_TRAP_DF), 0,
+	desc_set_gate(X86_TRAP_DF, (void *)(idt_stubs + 16 * X86_TRAP_DF), 0,
 		 IST_DOUBLE_FAULT);
-	set_gate(X86_TRAP_NMI, (void *)(idt_stubs + 16 * X86_TRAP_NMI), 0,
+	desc_set_gate(X86_TRAP_NMI, (void *)(idt_stubs + 16 * X86_TRAP_NMI), 0,
 		 IST_NMI);
-	set_gate(X86_TRAP_DB, (void *)(idt_stubs + 16 * X86_TRAP_DB), 0,
+	desc_set_gate(X86_TRAP_DB, (void *)(idt_stubs + 16 * X86_TRAP_DB), 0,
 		 IST_DEBUG);
-	set_gate(X86_TRAP_MC, (void *)(idt_stubs + 16 * X86_TRAP_MC), 0,
+	desc_set_gate(X86_TRAP_MC, (void *)(idt_stubs + 16 * X86_TRAP_MC), 0,
 		 IST_MCE);
 	/* Reachable from ring 3: int3 and into, like Linux, and int $0x80. */
-	set_gate(X86_TRAP_BP, (void *)(idt_stubs + 16 * X86_TRAP_BP), 3, 0);
-	set_gate(X86_TRAP_OF, (void *)(idt_stubs + 16 * X86_TRAP_OF), 3, 0);
-	set_gate(SYSCALL_VECTOR, (void *)entry_INT80, 3, 0);
+	desc_set_gate(X86_TRAP_BP, (void *)(idt_stubs + 16 * X86_TRAP_BP), 3, 0);
+	desc_set_gate(X86_TRAP_OF, (void *)(idt_stubs + 16 * X86_TRAP_OF), 3, 0);
+	desc_set_gate(SYSCALL_VECTOR, (void *)entry_INT80, 3, 0);
 }
 
 /* For defenses that are FMASK bits: SYSCALL reads the MSR each time. */
@@ -145,4 +145,5 @@ void desc_init(void)
 	lidt(&idtr);
 	ltr(__TSS_SEL); /* gdt_init() left the descriptor available, not busy */
 	syscall_msrs_init();
+	defenses_forget(); /* the tables hold no profile's settings now */
 }

@@ -4,6 +4,7 @@
  * profile the host asked for; the reference run always gets every defense.
  */
 #include "kernel.h"
+#include "arch/desc.h"
 #include "arch/traps.h"
 
 uint64_t active_defenses = GC_DEFENSES_ALL;
@@ -39,4 +40,13 @@ void defenses_activate(uint64_t enabled)
 	 * a debug exception the handler would take for a real one (E17). */
 	desc_set_gate_dpl(X86_TRAP_DB, defense_on(GC_DEF_DB_GATE_DPL0) ? 0 : 3);
 	desc_set_syscall_mask(syscall_mask());
+	/* CVE-2018-8897 (E8): a #DB deferred by MOV SS into an entry arrives
+	 * at its first kernel instruction, where SYSCALL has left the user's
+	 * RSP: #DB needs its own IST stack. And #BP must use none: "Don't use
+	 * IST entry for #BP stack", or that #DB, taken on the same IST stack
+	 * at #BP's first instruction, overwrites the #BP frame. */
+	desc_set_gate_ist(X86_TRAP_DB,
+			  defense_on(GC_DEF_DB_IST) ? IST_DEBUG : 0);
+	desc_set_gate_ist(X86_TRAP_BP,
+			  defense_on(GC_DEF_BP_NO_IST) ? 0 : IST_DEBUG);
 }

@@ -149,6 +149,7 @@ static void capture_user_state(const struct cpu_regs *regs,
 
 __noreturn void run_end(enum gc_end end, const struct cpu_regs *regs)
 {
+	debug_disarm();
 	current.out->end = end;
 	cov_hit(GC_COV_END + current.reference * GC_END_COUNT + end);
 	if (regs)
@@ -160,7 +161,7 @@ static void build_user_entry(const struct gc_testcase *tc, bool reference,
 			     struct user_entry *ue)
 {
 	memcpy(ue->gpr, tc->gpr, sizeof(ue->gpr));
-	ue->rip = user_entry_rip(tc->mechanism, reference);
+	ue->rip = user_entry_rip(tc->mechanism, tc->dbg.prefix, reference);
 	ue->rflags = tc->rflags;
 	ue->fs_base = tc->fs_base;
 	ue->gs_base = tc->gs_base;
@@ -180,8 +181,11 @@ static void run_one(const struct gc_testcase *tc, bool reference,
 	memset(out, 0, sizeof(*out));
 	current = (struct run){ .tc = tc, .out = out, .reference = reference };
 	defenses_activate(reference ? GC_DEFENSES_ALL : defenses);
-	paging_map_user_code(user_page_for(tc->mechanism));
+	paging_map_user_code(user_page_for(tc->mechanism, tc->dbg.prefix));
+	paging_set_user_ss_words(tc->sel[GC_SS],
+				 tc->dbg.prefix == GC_PREFIX_POP_SS);
 	build_user_entry(tc, reference, &ue);
+	debug_arm(tc);
 	enter_user(&ue);
 	/* A run that faulted in ring 0 may have left the tables in any state. */
 	if (current.kernel_faulted)

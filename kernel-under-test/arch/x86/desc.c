@@ -92,8 +92,8 @@ static void idt_init(void)
 	set_gate(X86_TRAP_MC, (void *)(idt_stubs + 16 * X86_TRAP_MC), 0,
 		 IST_MCE);
 	/* Reachable from ring 3: int3 and into, like Linux, and int $0x80. */
-	set_gate(X86_TRAP_BP, (void *)(idt_stubs + 16 * X86_TRAP_BP), 3, 0);
-	set_gate(X86_TRAP_OF, (void *)(idt_stubs + 16 * X86_TRAP_OF), 3, 0);
+	set_gate(X86_TRAP_BP, (void *)entry_BP_movss, 3, 0);
+	set_gate(X86_TRAP_OF, (void *)entry_OF_movss, 3, 0);
 	set_gate(SYSCALL_VECTOR, (void *)entry_INT80, 3, 0);
 }
 
@@ -111,6 +111,12 @@ void desc_set_syscall_mask(uint64_t fmask)
 void desc_set_gate_dpl(unsigned vector, unsigned dpl)
 {
 	idt[vector & 0xff].dpl = dpl;
+}
+
+/* For defenses that are a gate's IST slot (E8: #DB on its own, #BP none). */
+void desc_set_gate_ist(unsigned vector, unsigned ist)
+{
+	idt[vector & 0xff].ist = ist;
 }
 
 static void tss_init(void)

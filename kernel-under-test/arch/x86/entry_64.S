@@ -58,6 +58,22 @@
 	popq	%rax
 .endm
 
+/*
+ * The #DB a MOV SS / POP SS data breakpoint defers into an entry (E8), as
+ * hardware delivers it: at the first kernel instruction, through the #DB
+ * gate with whatever IST slot it has. Only armed on QEMU TCG, which
+ * delivers that #DB early, in user mode (debug.c,
+ * debug_replay_early_db()); RFLAGS is free here (the CPU or R11 holds the
+ * user's), and no stack is touched before the #DB is raised.
+ */
+.macro MOVSS_DB_REPLAY
+	cmpb	$0, movss_db_replay(%rip)
+	je	.Lno_replay_\@
+	movb	$0, movss_db_replay(%rip)
+	int	$1
+.Lno_replay_\@:
+.endm
+
 	.text
 
 /*
@@ -78,6 +94,17 @@ ENTRY idt_stubs
 	.endr
 ENDFUNC idt_stubs
 
+/* #BP and #OF (int3, int $3, into: DPL 3 gates) take a deferred #DB too. */
+ENTRY entry_BP_movss
+	MOVSS_DB_REPLAY
+	jmp	idt_stubs + 16 * X86_TRAP_BP
+ENDFUNC entry_BP_movss
+
+ENTRY entry_OF_movss
+	MOVSS_DB_REPLAY
+	jmp	idt_stubs + 16 * X86_TRAP_OF
+ENDFUNC entry_OF_movss
+
 ENTRY exception_common
 	SAVE_REGS
 	cld
@@ -97,6 +124,7 @@ ENDFUNC exception_common
  * clear DF before any string instruction: edge-cases.md E7.
  */
 ENTRY entry_INT80
+	MOVSS_DB_REPLAY
 	pushq	$0			/* regs->error_code */
 	pushq	$SYSCALL_VECTOR		/* regs->vector */
 	SAVE_REGS
@@ -116,6 +144,7 @@ ENDFUNC entry_INT80
  * frame the CPU would have pushed for an interrupt from \user_cs.
  */
 .macro SYSCALL_ENTRY_FRAME user_cs:req, frame_vector:req
+	MOVSS_DB_REPLAY
 	movq	%rsp, syscall_user_rsp(%rip)
 	cmpb	$0, defense_syscall_stack_switch(%rip)
 	je	.Lon_user_stack_\@
@@ -198,6 +227,8 @@ ENDFUNC entry_SYSCALL_compat
  * IRET frame: traps.c turns it into a user fault (E9, fixup_bad_iret).
  */
 ENTRY exit_to_user_iret
+	movq	%rsp, %rdi
+	call	exit_iret_check_limit	/* TCG skips IRET's CS limit check */
 	RESTORE_REGS
 	addq	$16, %rsp
 	.globl	native_irq_return_iret

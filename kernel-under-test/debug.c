@@ -16,19 +16,19 @@
 #include "coverage.h"
 #include "arch/processor.h"
 #include "arch/traps.h"
+#include "percpu.h"
 
 #define DR6_RESET 0xffff0ff0ull	 /* DR6 with no cause (SDM 17.2.3) */
 #define DR6_TRAP_BITS 0xfull	 /* B0..B3: which breakpoint hit */
 #define DR6_BS (1ull << 14)	 /* single step */
 #define DR7_FIXED (1ull << 10)	 /* reads as 1 */
 
-static uint64_t pending_dr6;
 uint8_t movss_db_replay; /* read by the entry code (MOVSS_DB_REPLAY) */
 
 /* Before a run enters user mode: its debug registers, nothing pending. */
 void debug_arm(const struct gc_testcase *tc)
 {
-	pending_dr6 = 0;
+	percpu.pending_dr6 = 0;
 	movss_db_replay = 0;
 	write_dr6(DR6_RESET);
 	write_dr0_3(tc->dbg.dr);
@@ -61,7 +61,9 @@ bool debug_kernel_db(void)
 		return false;
 	}
 	cov_hit(GC_COV_KERNEL_USER_BP);
-	pending_dr6 = dr6;
+	/* Through GS, like Linux's current->thread.virtual_dr6: the paranoid
+	 * entry must have made it the kernel's (E18). */
+	this_cpu()->pending_dr6 = dr6;
 	write_dr7(dr7); /* local_db_restore(): re-armed */
 	return true;
 }
@@ -69,11 +71,13 @@ bool debug_kernel_db(void)
 /* On the way back to user mode: the #DB the kernel took for the user. */
 void debug_deliver_pending(const struct cpu_regs *regs)
 {
-	if (!pending_dr6)
+	struct percpu *cpu = this_cpu();
+
+	if (!cpu->pending_dr6)
 		return;
-	run_record_user_exception(X86_TRAP_DB, 0, regs->rip, pending_dr6,
+	run_record_user_exception(X86_TRAP_DB, 0, regs->rip, cpu->pending_dr6,
 				  GC_EXC_VIA_KERNEL_DB);
-	pending_dr6 = 0;
+	cpu->pending_dr6 = 0;
 }
 
 /*

@@ -144,7 +144,8 @@ static void capture_user_state(const struct cpu_regs *regs,
 	st->sel[GC_FS] = read_fs();
 	st->sel[GC_GS] = read_gs();
 	st->fs_base = rdmsr(MSR_FS_BASE);
-	st->gs_base = rdmsr(MSR_GS_BASE);
+	/* Every entry from user mode did SWAPGS: the user's base is parked. */
+	st->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
 }
 
 __noreturn void run_end(enum gc_end end, const struct cpu_regs *regs)

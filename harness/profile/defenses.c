@@ -84,6 +84,11 @@ const struct defense defenses[] = {
 		"a #DB in ring 0 from a user's breakpoint is reported to the "
 		"user and the entry resumes (Xen XSA-260 treated it as its "
 		"own bug)"),
+	DEFENSE(GC_DEF_PARANOID_GSBASE, "paranoid_gsbase", "E18",
+		"kernel_fault",
+		"a #DB/NMI/#DF/#MC from ring 0 saves the live GS base and loads "
+		"the kernel's (FSGSBASE), instead of guessing from its sign, "
+		"which a user's kernel-looking GS base defeats"),
 };
 const size_t defense_count = sizeof(defenses) / sizeof(defenses[0]);
 

@@ -113,6 +113,8 @@ enum gc_defense {
 	GC_DEF_BP_NO_IST = 16,		 /* #BP gate on no IST stack */
 	GC_DEF_DB_KERNEL_USER_BP = 17, /* a ring-0 #DB from a user
 					* breakpoint goes to the user */
+	GC_DEF_PARANOID_GSBASE = 18,	 /* E18: paranoid entries load the
+					  * kernel's GS base (FSGSBASE) */
 	GC_DEF_COUNT
 };
 #define GC_DEFENSES_ALL ((1ull << GC_DEF_COUNT) - 1)

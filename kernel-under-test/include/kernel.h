@@ -57,6 +57,7 @@ extern uint64_t active_defenses;
 extern uint8_t defense_syscall_stack_switch;
 extern uint8_t defense_entry_clear_df;
 extern uint8_t defense_sysretl_clear_r8_r10;
+extern uint8_t defense_paranoid_gsbase;
 void defenses_activate(uint64_t enabled);
 static inline bool defense_on(enum gc_defense d)
 {

@@ -156,3 +156,17 @@ TEST(instruction_breakpoint_at_the_landing_fires_once)
 	ASSERT_EQ(o.result.mech.exc[0].rip, GC_USER_LANDING);
 	ASSERT_EQ(o.result.ref.n_exc, 1);
 }
+
+/* E18: a kernel-looking GS base survives a #DB taken before SWAPGS, and
+ * the user gets its own GS base back on both paths. */
+TEST(user_gs_base_survives_the_paranoid_db)
+{
+	struct case_outcome o;
+
+	ASSERT_EQ(run_seed("seeds/defenses/paranoid_gsbase.tc", &o), 0);
+	ASSERT_EQ(o.result.mech.end, GC_END_LANDED);
+	ASSERT_EQ(o.result.ref.end, GC_END_LANDED);
+	ASSERT(both(&o, is_kernel_taken_db, 0));
+	ASSERT_EQ(o.result.mech.state.gs_base, 0xffff800000000000ull);
+	ASSERT_EQ(o.result.ref.state.gs_base, 0xffff800000000000ull);
+}

@@ -10,12 +10,14 @@
  */
 #include "kernel.h"
 #include "arch/processor.h"
+#include "percpu.h"
 
 #define PTE_P 0x1ull
 #define PTE_W 0x2ull
 #define PTE_U 0x4ull
 #define PTE_NX (1ull << 63)
 
+extern uint64_t boot_pml4[512];
 extern uint64_t boot_pdpt[512];
 
 static uint64_t user_pd[512] __page_aligned_bss;
@@ -23,6 +25,9 @@ static uint64_t user_pt[512] __page_aligned_bss;
 static const uint8_t *user_code_page;
 static uint8_t user_stack[GC_USER_PAGE_SIZE] __page_aligned_bss;
 static uint8_t user_data[GC_USER_PAGE_SIZE] __page_aligned_bss;
+static uint64_t percpu_pdpt[512] __page_aligned_bss;
+static uint64_t percpu_pd[512] __page_aligned_bss;
+static uint64_t percpu_pt[512] __page_aligned_bss;
 
 #define PT_INDEX(va) (((va) >> 12) & 511)
 
@@ -38,6 +43,11 @@ void paging_init(void)
 		(uintptr_t)user_data | PTE_P | PTE_W | PTE_U | PTE_NX;
 	user_pd[0] = (uintptr_t)user_pt | PTE_P | PTE_W | PTE_U;
 	boot_pdpt[1] = (uintptr_t)user_pd | PTE_P | PTE_W | PTE_U;
+	/* The per-CPU area's upper-half alias (percpu.h), supervisor only. */
+	percpu_pt[0] = (uintptr_t)&percpu | PTE_P | PTE_W | PTE_NX;
+	percpu_pd[0] = (uintptr_t)percpu_pt | PTE_P | PTE_W;
+	percpu_pdpt[0] = (uintptr_t)percpu_pd | PTE_P | PTE_W;
+	boot_pml4[(PERCPU_VA >> 39) & 511] = (uintptr_t)percpu_pdpt | PTE_P | PTE_W;
 	asm volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" ::: "rax", "memory");
 }
 

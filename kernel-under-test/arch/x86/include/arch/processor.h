@@ -79,6 +79,19 @@ static inline void write_dr0_3(const uint64_t dr[4])
 	asm volatile("mov %0, %%dr3" ::"r"(dr[3]));
 }
 
+static inline uint64_t read_cr4(void)
+{
+	uint64_t v;
+
+	asm volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr4(uint64_t v)
+{
+	asm volatile("mov %0, %%cr4" ::"r"(v) : "memory");
+}
+
 static inline void lgdt(const struct desc_ptr *p)
 {
 	asm volatile("lgdt %0" ::"m"(*p));

@@ -9,8 +9,9 @@
  * enters the kernel (SYSCALL, INT n, INT3), the #DB is taken at the first
  * kernel instruction, in ring 0 (CVE-2018-8897, E8). Linux's
  * exc_debug_kernel() then disarms DR7 (no recursion), notes the hit for the
- * user (ptrace_triggered: SIGTRAP with DR6), re-arms DR7 and resumes the
- * entry; the user sees the #DB when the kernel returns to it.
+ * user (ptrace_triggered() adds it to the thread's virtual DR6, which the
+ * user's SIGTRAP carries), re-arms DR7 and resumes the entry; here the user
+ * is told with a #DB record when the kernel returns to it.
  */
 #include "kernel.h"
 #include "coverage.h"

@@ -89,8 +89,7 @@ static const uint64_t interesting_rflags[] = {
 static const char *const hot_field_names[] = {
 	"mechanism", "rax",	"rcx",	   "r11",	 "rsp",	   "rflags",
 	"ret.rip",   "ret.rcx", "ret.r11", "ret.rflags", "ret.cs", "ret.ss",
-	"ret.rsp",   "fs_base", "gs_base", "ss",	 "ds",	   "prefix",
-	"dr0",	     "dr7",
+	"ret.rsp",   "fs_base", "gs_base", "ss",	 "ds",
 };
 #define NR_HOT (sizeof(hot_field_names) / sizeof(hot_field_names[0]))
 

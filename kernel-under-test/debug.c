@@ -53,6 +53,9 @@ void debug_disarm(void)
 	if (!armed)
 		return;
 	write_dr7(DR7_FIXED);
+	/* A replay that never ran (a fault dropped it) left DR6's B bits:
+	 * the next run's first #DB must not see them. */
+	write_dr6(DR6_RESET);
 	armed = false;
 }
 

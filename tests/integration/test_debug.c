@@ -170,3 +170,27 @@ TEST(user_gs_base_survives_the_paranoid_db)
 	ASSERT_EQ(o.result.mech.state.gs_base, 0xffff800000000000ull);
 	ASSERT_EQ(o.result.ref.state.gs_base, 0xffff800000000000ull);
 }
+
+/* A replay a fault dropped (mov ss; int $1) must not leave DR6's B0 for
+ * the next testcase: its first #DB (here int $1 through a DPL 3 gate, a
+ * #DB with no cause) must read a clean DR6. */
+TEST(dropped_replay_leaves_no_dr6_behind)
+{
+	char path[512], err[256];
+	struct case_outcome o[2];
+	struct gc_testcase tc[2];
+	int is_text;
+	uint64_t defs = GC_DEFENSES_ALL & ~(1ull << GC_DEF_DB_GATE_DPL0);
+
+	snprintf(path, sizeof(path), GC_SOURCE_DIR "/%s",
+		 "seeds/edge/movss_int_1.tc");
+	ASSERT_EQ(tc_load_file(path, &tc[0], &is_text, err, sizeof(err)), 0);
+	tc_default(&tc[1]);
+	tc[1].mechanism = GC_MECH_INT_1;
+	tc_normalize(&tc[1]);
+	ASSERT_EQ(backend_run(be, tc, 2, defs, o, err, sizeof(err)), 0);
+	ASSERT_EQ(o[1].status, CASE_OK);
+	ASSERT_EQ(o[1].result.mech.n_exc, 1);
+	ASSERT_EQ(o[1].result.mech.exc[0].vector, X86_TRAP_DB);
+	ASSERT_EQ(o[1].result.mech.exc[0].cr2 & 0xf, 0);
+}

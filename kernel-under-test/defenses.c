@@ -4,12 +4,14 @@
  * profile the host asked for; the reference run always gets every defense.
  */
 #include "kernel.h"
+#include "arch/desc.h"
 #include "arch/traps.h"
 
 uint64_t active_defenses = GC_DEFENSES_ALL;
 uint8_t defense_syscall_stack_switch = 1;
 uint8_t defense_entry_clear_df = 1;
 uint8_t defense_sysretl_clear_r8_r10 = 1;
+uint8_t defense_paranoid_gsbase = 1;
 
 /*
  * FMASK as the profile has it: each defense is a flag SYSCALL must clear
@@ -49,8 +51,18 @@ void defenses_activate(uint64_t enabled)
 	defense_syscall_stack_switch = defense_on(GC_DEF_SYSCALL_STACK_SWITCH);
 	defense_entry_clear_df = defense_on(GC_DEF_ENTRY_CLEAR_DF);
 	defense_sysretl_clear_r8_r10 = defense_on(GC_DEF_SYSRETL_CLEAR_R8_R10);
+	defense_paranoid_gsbase = defense_on(GC_DEF_PARANOID_GSBASE);
 	/* Linux's #DB gate is DPL 0: `int $1` from user mode is a #GP, never
 	 * a debug exception the handler would take for a real one (E17). */
 	desc_set_gate_dpl(X86_TRAP_DB, defense_on(GC_DEF_DB_GATE_DPL0) ? 0 : 3);
 	desc_set_syscall_mask(syscall_mask());
+	/* CVE-2018-8897 (E8): a #DB deferred by MOV SS into an entry arrives
+	 * at its first kernel instruction, where SYSCALL has left the user's
+	 * RSP: #DB needs its own IST stack. And #BP must use none: "Don't use
+	 * IST entry for #BP stack", or that #DB, taken on the same IST stack
+	 * at #BP's first instruction, overwrites the #BP frame. */
+	desc_set_gate_ist(X86_TRAP_DB,
+			  defense_on(GC_DEF_DB_IST) ? IST_DEBUG : 0);
+	desc_set_gate_ist(X86_TRAP_BP,
+			  defense_on(GC_DEF_BP_NO_IST) ? 0 : IST_DEBUG);
 }

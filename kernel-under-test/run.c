@@ -15,6 +15,7 @@
 struct run {
 	const struct gc_testcase *tc;
 	unsigned mechanism; /* tc->mechanism, clamped: the slot is untrusted */
+	unsigned prefix;    /* tc->dbg.prefix, clamped likewise */
 	struct gc_run *out;
 	bool reference;
 	bool kernel_faulted;
@@ -30,6 +31,11 @@ const struct gc_testcase *run_testcase(void)
 unsigned run_mechanism(void)
 {
 	return current.mechanism;
+}
+
+unsigned run_prefix(void)
+{
+	return current.prefix;
 }
 
 bool run_is_reference(void)
@@ -150,11 +156,13 @@ static void capture_user_state(const struct cpu_regs *regs,
 	st->sel[GC_FS] = read_fs();
 	st->sel[GC_GS] = read_gs();
 	st->fs_base = rdmsr(MSR_FS_BASE);
-	st->gs_base = rdmsr(MSR_GS_BASE);
+	/* Every entry from user mode did SWAPGS: the user's base is parked. */
+	st->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
 }
 
 __noreturn void run_end(enum gc_end end, const struct cpu_regs *regs)
 {
+	debug_disarm();
 	current.out->end = end;
 	cov_hit(GC_COV_END + current.reference * GC_END_COUNT + end);
 	if (regs)
@@ -166,7 +174,7 @@ static void build_user_entry(const struct gc_testcase *tc, bool reference,
 			     struct user_entry *ue)
 {
 	memcpy(ue->gpr, tc->gpr, sizeof(ue->gpr));
-	ue->rip = user_entry_rip(current.mechanism, reference);
+	ue->rip = user_entry_rip(current.mechanism, current.prefix, reference);
 	ue->rflags = tc->rflags;
 	ue->fs_base = tc->fs_base;
 	ue->gs_base = tc->gs_base;
@@ -189,12 +197,16 @@ static void run_one(const struct gc_testcase *tc, bool reference,
 	current = (struct run){
 		.tc = tc,
 		.mechanism = tc->mechanism % GC_MECH_COUNT,
+		.prefix = tc->dbg.prefix % GC_PREFIX_COUNT,
 		.out = out,
 		.reference = reference,
 	};
 	defenses_activate(reference ? GC_DEFENSES_ALL : defenses);
-	paging_map_user_code(user_page_for(current.mechanism));
+	paging_map_user_code(user_page_for(current.mechanism, current.prefix));
+	paging_set_user_ss_words(tc->sel[GC_SS],
+				 current.prefix == GC_PREFIX_POP_SS);
 	build_user_entry(tc, reference, &ue);
+	debug_arm(tc);
 	enter_user(&ue);
 	/* A run that faulted in ring 0 may have left the tables in any state. */
 	if (current.kernel_faulted)

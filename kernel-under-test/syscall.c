@@ -116,6 +116,7 @@ void do_int80(struct cpu_regs *regs)
 	if (is_reference_entry(regs))
 		emulate_mechanism_entry(regs);
 	syscall_dispatch(regs);
+	debug_deliver_pending(regs);
 	run_record_exit(GC_EXIT_IRETQ, regs);
 }
 
@@ -146,6 +147,7 @@ static bool sysretl_is_safe(const struct cpu_regs *regs)
 int do_syscall_compat(struct cpu_regs *regs)
 {
 	syscall_dispatch(regs);
+	debug_deliver_pending(regs);
 	if (!sysretl_is_safe(regs)) {
 		run_record_exit(GC_EXIT_IRETQ, regs);
 		return 0;
@@ -204,6 +206,7 @@ static bool sysret_is_safe(const struct cpu_regs *regs)
 int do_syscall64(struct cpu_regs *regs)
 {
 	syscall_dispatch(regs);
+	debug_deliver_pending(regs);
 	if (!sysret_is_safe(regs)) {
 		run_record_exit(GC_EXIT_IRETQ, regs);
 		return 0;

@@ -44,20 +44,47 @@ static uint64_t exception_address(unsigned vector)
 	return dr6;
 }
 
+/*
+ * A fault on the reference's prefix instruction (pop %ss with a bad RSP,
+ * or in 64-bit mode) is the fault the mechanism's identical prefix takes at
+ * its own address: report it there, so both runs say the same.
+ */
+static void rebase_reference_prefix_fault(struct cpu_regs *regs)
+{
+	unsigned mechanism = run_mechanism(), prefix = run_prefix();
+	uint64_t start = user_entry_rip(mechanism, prefix, true);
+	uint64_t insn = user_entry_insn_rip(mechanism, true);
+
+	if (run_is_reference() && regs->rip >= start && regs->rip < insn)
+		regs->rip += user_entry_rip(mechanism, prefix, false) - start;
+}
+
 static void do_user_exception(struct cpu_regs *regs)
 {
 	unsigned vector = regs->vector;
+	uint64_t addr;
 
-	if (is_capture(regs))
+	if (vector == X86_TRAP_DB && debug_replay_early_db(regs))
+		return; /* TCG's early MOV SS #DB: the entry replays it */
+	if (is_capture(regs)) {
+		debug_deliver_pending(regs);
 		run_end(GC_END_LANDED, regs);
+	}
 	cov_hit(GC_COV_USER_VECTOR + run_is_reference() * GC_COV_VECTORS +
 		cov_vector(vector));
-	run_record_user_exception(vector, regs->error_code, regs->rip,
-				  exception_address(vector), 0);
+	if (!is_user_trap(vector))
+		rebase_reference_prefix_fault(regs);
+	addr = exception_address(vector);
+	run_record_user_exception(vector, regs->error_code, regs->rip, addr, 0);
+	/* A #DB this entry took in ring 0 (MOV SS before int3) comes after
+	 * the exception it interrupted, at the return to user mode. */
+	debug_deliver_pending(regs);
 	if (!run_count_entry())
 		run_end(GC_END_BUDGET, regs);
 	if (!is_user_trap(vector))
 		run_end(GC_END_USER_FAULT, regs);
+	if (vector == X86_TRAP_DB)
+		debug_resume_flags(regs, addr);
 	/* A trap: return to user mode and carry on, as after a SIGTRAP. */
 }
 
@@ -88,6 +115,30 @@ static __noreturn void fixup_bad_iret(const struct cpu_regs *regs)
 	run_end(GC_END_USER_FAULT, &user);
 }
 
+/*
+ * The exit IRET to a 32-bit code segment with RIP above its 4 GiB limit:
+ * hardware raises #GP(0) on the IRET itself (SDM IRET: "IF tempEIP is
+ * beyond code segment limit THEN #GP(0)"). QEMU 7.2 TCG does not check: it
+ * runs on at the truncated EIP, and an instruction breakpoint at that
+ * address then crashes QEMU (SIGSEGV; docs/semantics.md §6). So the exit
+ * raises that #GP itself, as the CPU would have, from the IRET's address,
+ * with %rsp at the frame: the usual IRET-fault handling (E9) follows.
+ */
+void exit_iret_check_limit(struct cpu_regs *regs)
+{
+	struct cpu_regs fault = *regs;
+
+	if ((regs->cs | 3) != __USER32_CS || !(regs->rip >> 32))
+		return;
+	fault.vector = X86_TRAP_GP;
+	fault.error_code = 0;
+	fault.rip = (uintptr_t)native_irq_return_iret;
+	fault.cs = __KERNEL_CS;
+	fault.rsp = (uintptr_t)&regs->rip;
+	fault.ss = __KERNEL_DS;
+	do_exception(&fault);
+}
+
 void do_exception(struct cpu_regs *regs)
 {
 	if (from_user(regs)) {
@@ -96,6 +147,8 @@ void do_exception(struct cpu_regs *regs)
 	}
 	if (is_iret_fault(regs) && defense_on(GC_DEF_IRET_FAULT_FIXUP))
 		fixup_bad_iret(regs);
+	if (regs->vector == X86_TRAP_DB && debug_kernel_db())
+		return; /* a user breakpoint: resume the entry it interrupted */
 	cov_hit(GC_COV_KERNEL_VECTOR + run_is_reference() * GC_COV_VECTORS +
 		cov_vector(regs->vector));
 	run_record_kernel_fault(regs);

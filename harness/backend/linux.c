@@ -297,6 +297,27 @@ static void lnx__collect(const struct lr_slot *slot, unsigned index,
 		 "the runner left slot %u with status %u", index, slot->status);
 }
 
+/*
+ * The runner cannot express a prefix instruction before the entry or debug
+ * registers (struct gc_debug_ext, E8): say so rather than run the testcase
+ * without them.
+ */
+static int lnx__debug_ext_unsupported(const struct gc_testcase *tc,
+				      struct case_outcome *o)
+{
+	const struct gc_debug_ext *d = &tc->dbg;
+
+	if (d->prefix == GC_PREFIX_NONE && !d->dr7 && !d->dr[0] && !d->dr[1] &&
+	    !d->dr[2] && !d->dr[3])
+		return 0;
+	memset(o, 0, sizeof(*o));
+	o->status = CASE_UNSUPPORTED;
+	snprintf(o->detail, sizeof(o->detail),
+		 "the linux runner cannot set a prefix instruction (mov_ss, "
+		 "pop_ss) or debug registers (dr0-dr3, dr7) yet");
+	return 1;
+}
+
 static void lnx__fail_all(struct case_outcome *out, unsigned n, const char *why)
 {
 	for (unsigned i = 0; i < n; i++) {
@@ -336,7 +357,8 @@ static int lnx_run(void *priv, const struct gc_testcase *cases, unsigned n,
 		return 0;
 	}
 	for (unsigned i = 0; i < n; i++)
-		lnx__collect(&l->shm->slots[i], i, &out[i]);
+		if (!lnx__debug_ext_unsupported(&cases[i], &out[i]))
+			lnx__collect(&l->shm->slots[i], i, &out[i]);
 	l->st.cases += n;
 	l->st.batches++;
 	return 0;

@@ -54,6 +54,12 @@ const uint64_t mut_interesting_u64[] = {
 	0x80000000ull,
 	0xffffffffull,
 	0x100000000ull,
+	/* E8: the SS word MOV SS reads, and DR7 images: a read/write watch of
+	 * 2 bytes (DR0), of 8 bytes (DR1), an instruction breakpoint (DR2). */
+	GC_USER_SS_WORD_VA,
+	0x70002ull,
+	0xb00008ull,
+	0x20ull,
 };
 const size_t mut_nr_interesting_u64 =
 	sizeof(mut_interesting_u64) / sizeof(mut_interesting_u64[0]);
@@ -175,6 +181,8 @@ static uint64_t interesting_value(const struct tc_field *f, struct mut_rng *r)
 	switch (f->kind) {
 	case TCF_MECHANISM:
 		return mut_rng_below(r, GC_MECH_COUNT);
+	case TCF_PREFIX:
+		return mut_rng_below(r, GC_PREFIX_COUNT);
 	case TCF_RFLAGS:
 		return interesting_rflags_value(r);
 	case TCF_SELECTOR:

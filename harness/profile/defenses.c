@@ -73,6 +73,22 @@ const struct defense defenses[] = {
 	DEFENSE(GC_DEF_FMASK_NT, "fmask_nt", "E7", "divergence",
 		"SYSCALL clears NT (FMASK): else the kernel's IRET raises #GP "
 		"in IA-32e mode"),
+	DEFENSE(GC_DEF_DB_IST, "db_ist", "E8", "kernel_fault",
+		"#DB runs on its own IST stack: a #DB that MOV SS defers into "
+		"SYSCALL arrives before the entry has left the user's RSP"),
+	DEFENSE(GC_DEF_BP_NO_IST, "bp_no_ist", "E8", "kernel_fault",
+		"#BP uses no IST stack (CVE-2018-8897): else a #DB that MOV SS "
+		"defers into int3 overwrites the #BP frame on the shared stack"),
+	DEFENSE(GC_DEF_DB_KERNEL_USER_BP, "db_kernel_user_bp", "E8",
+		"kernel_fault",
+		"a #DB in ring 0 from a user's breakpoint is reported to the "
+		"user and the entry resumes (Xen XSA-260 treated it as its "
+		"own bug)"),
+	DEFENSE(GC_DEF_PARANOID_GSBASE, "paranoid_gsbase", "E18",
+		"kernel_fault",
+		"a #DB/NMI/#DF/#MC from ring 0 saves the live GS base and loads "
+		"the kernel's (FSGSBASE), instead of guessing from its sign, "
+		"which a user's kernel-looking GS base defeats"),
 };
 const size_t defense_count = sizeof(defenses) / sizeof(defenses[0]);
 

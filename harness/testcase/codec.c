@@ -72,6 +72,25 @@ const char *tc_mechanism_name(unsigned mechanism)
 	return mechanism < GC_MECH_COUNT ? mechanism_names[mechanism] : "?";
 }
 
+static const char *const prefix_names[GC_PREFIX_COUNT] = {
+	[GC_PREFIX_NONE] = "none",
+	[GC_PREFIX_MOV_SS] = "mov_ss",
+	[GC_PREFIX_POP_SS] = "pop_ss",
+};
+
+const char *tc_prefix_name(unsigned prefix)
+{
+	return prefix < GC_PREFIX_COUNT ? prefix_names[prefix] : "?";
+}
+
+int tc_prefix_from_name(const char *name)
+{
+	for (unsigned i = 0; i < GC_PREFIX_COUNT; i++)
+		if (!strcmp(name, prefix_names[i]))
+			return (int)i;
+	return -1;
+}
+
 int tc_mechanism_from_name(const char *name)
 {
 	for (unsigned i = 0; i < GC_MECH_COUNT; i++)

@@ -70,6 +70,12 @@ const struct tc_field tc_fields[] = {
 	RET("rflags", rflags, TCF_RFLAGS, GC_RET_RFLAGS),
 	RET("cs", cs, TCF_SELECTOR, GC_RET_CS),
 	RET("ss", ss, TCF_SELECTOR, GC_RET_SS),
+	FIELD("prefix", dbg.prefix, TCF_PREFIX),
+	FIELD("dr0", dbg.dr[0], TCF_U64),
+	FIELD("dr1", dbg.dr[1], TCF_U64),
+	FIELD("dr2", dbg.dr[2], TCF_U64),
+	FIELD("dr3", dbg.dr[3], TCF_U64),
+	FIELD("dr7", dbg.dr7, TCF_U64),
 };
 const size_t tc_nr_fields = sizeof(tc_fields) / sizeof(tc_fields[0]);
 

@@ -84,6 +84,74 @@ static void normalize_selectors(struct gc_testcase *tc)
 	tc->sel[GC_CS] = tc_mode_cs(tc_mode(tc));
 }
 
+/*
+ * Debug registers as Linux's ptrace lets a debugger set them
+ * (arch/x86/kernel/hw_breakpoint.c, ptrace.c): only the L/G enables and the
+ * RW/LEN fields of DR7 (no GD, no LE/GE); no I/O breakpoints (RW = 10 needs
+ * CR4.DE and Linux refuses it: made read/write); an instruction breakpoint
+ * has LEN 1 (LEN made 00); every address is a user address, aligned to its
+ * breakpoint's length. User addresses here are 0 or [1 GiB, TASK_SIZE_MAX):
+ * the test kernel's own identity map covers the first GiB, which is kernel
+ * space for this purpose (Linux refuses kernel addresses).
+ *
+ * One clamp is the harness's own: an instruction breakpoint on the user
+ * code page below GC_USER_LANDING is moved to the landing. The two runs
+ * execute different bytes there (the mechanism's instruction, the
+ * reference's int $0x80 and their prefixes), so a breakpoint there would
+ * fire in one run only; from the landing on both runs run the same code.
+ */
+#define DBG_USER_LO 0x40000000ull
+#define DBG_TASK_SIZE_MAX 0x00007ffffffff000ull
+
+static uint64_t dr7_fields(uint64_t dr7)
+{
+	dr7 &= GC_DR7_ENABLE_MASK | GC_DR7_RW_LEN_MASK;
+	for (unsigned n = 0; n < 4; n++) {
+		uint64_t rw = (dr7 >> GC_DR7_RW_SHIFT(n)) & 3;
+
+		if (rw == 2) /* I/O */
+			dr7 |= 3ull << GC_DR7_RW_SHIFT(n);
+		if (rw == 0) /* instruction: LEN 1 */
+			dr7 &= ~(3ull << GC_DR7_LEN_SHIFT(n));
+	}
+	return dr7;
+}
+
+static uint64_t dr7_len_bytes(uint64_t dr7, unsigned n)
+{
+	static const uint8_t bytes[4] = {1, 2, 8, 4}; /* LEN 00 01 10 11 */
+
+	return bytes[(dr7 >> GC_DR7_LEN_SHIFT(n)) & 3];
+}
+
+static uint64_t user_breakpoint_address(uint64_t addr, uint64_t len)
+{
+	if (addr && (addr < DBG_USER_LO || addr >= DBG_TASK_SIZE_MAX))
+		addr = DBG_USER_LO + addr % (DBG_TASK_SIZE_MAX - DBG_USER_LO);
+	return addr & ~(len - 1);
+}
+
+static int dr7_is_exec(uint64_t dr7, unsigned n)
+{
+	return !((dr7 >> GC_DR7_RW_SHIFT(n)) & 3);
+}
+
+static void normalize_debug_ext(struct gc_testcase *tc)
+{
+	struct gc_debug_ext *d = &tc->dbg;
+
+	d->prefix %= GC_PREFIX_COUNT;
+	memset(d->reserved, 0, sizeof(d->reserved));
+	d->dr7 = dr7_fields(d->dr7);
+	for (unsigned n = 0; n < 4; n++) {
+		d->dr[n] = user_breakpoint_address(d->dr[n],
+						   dr7_len_bytes(d->dr7, n));
+		if (dr7_is_exec(d->dr7, n) && d->dr[n] >= GC_USER_CODE_VA &&
+		    d->dr[n] < GC_USER_LANDING)
+			d->dr[n] = GC_USER_LANDING;
+	}
+}
+
 void tc_normalize(struct gc_testcase *tc)
 {
 	tc->version = GC_TESTCASE_VERSION;
@@ -106,4 +174,5 @@ void tc_normalize(struct gc_testcase *tc)
 	tc->fs_base = canonical_48(tc->fs_base);
 	tc->gs_base = canonical_48(tc->gs_base);
 	normalize_selectors(tc);
+	normalize_debug_ext(tc);
 }

@@ -220,6 +220,22 @@ static int parse_rflags(struct parser *p, const char *s, const char *field,
 	return expect_end(p, s, field);
 }
 
+static int parse_prefix(struct parser *p, const char *s, uint64_t *out)
+{
+	char name[32];
+	size_t n = word_length(s);
+	int prefix;
+
+	snprintf(name, sizeof(name), "%.*s", (int)n, s);
+	prefix = n < sizeof(name) ? tc_prefix_from_name(name) : -1;
+	if (prefix < 0)
+		return fail(p, "unknown prefix '%.40s' (one of %s, %s, %s)", s,
+			    tc_prefix_name(0), tc_prefix_name(1),
+			    tc_prefix_name(2));
+	*out = (uint64_t)prefix;
+	return expect_end(p, s + n, "prefix");
+}
+
 static int parse_value(struct parser *p, const struct tc_field *f,
 		       const char *s, uint64_t *out)
 {
@@ -228,6 +244,8 @@ static int parse_value(struct parser *p, const struct tc_field *f,
 		return parse_mechanism(p, s, out);
 	case TCF_RFLAGS:
 		return parse_rflags(p, s, f->name, out);
+	case TCF_PREFIX:
+		return parse_prefix(p, s, out);
 	default:
 		if (parse_number(p, s, &s, f->size * 8u, f->name, out))
 			return -1;

@@ -95,6 +95,10 @@ static void print_field(FILE *f, const struct gc_testcase *tc,
 			fprintf(f, "%s = %" PRIu64 "\n", field->name, v);
 		return;
 	}
+	if (field->kind == TCF_PREFIX && v < GC_PREFIX_COUNT) {
+		fprintf(f, "%s = %s\n", field->name, tc_prefix_name((unsigned)v));
+		return;
+	}
 	snprintf(line, sizeof(line), "%s = 0x%" PRIx64, field->name, v);
 	field_comment(field, v, comment, sizeof(comment));
 	if (comment[0])

@@ -49,6 +49,12 @@
 #define GC_USER_STACK_VA (GC_USER_CODE_VA + 0x10000)
 #define GC_USER_STACK_TOP (GC_USER_STACK_VA + GC_USER_PAGE_SIZE)
 
+/* A user data page (read/write, no execute). Its first word holds the
+ * user's SS selector for the mov_ss prefix (struct gc_debug_ext); a data
+ * breakpoint on it is CVE-2018-8897's trigger (E8). */
+#define GC_USER_DATA_VA (GC_USER_CODE_VA + 0x20000)
+#define GC_USER_SS_WORD_VA GC_USER_DATA_VA
+
 /* Entry mechanisms. The user mode (64-bit or compat) follows from it. */
 enum gc_mechanism {
 	GC_MECH_INT80_64 = 0,	  /* int $0x80 from 64-bit user mode, IRET back */
@@ -102,6 +108,13 @@ enum gc_defense {
 	GC_DEF_DB_GATE_DPL0 = 12,
 	GC_DEF_FMASK_TF = 13,
 	GC_DEF_FMASK_NT = 14,
+	/* E8 (CVE-2018-8897): the #DB a MOV SS shadow defers into an entry. */
+	GC_DEF_DB_IST = 15,		 /* #DB gate on its own IST stack */
+	GC_DEF_BP_NO_IST = 16,		 /* #BP gate on no IST stack */
+	GC_DEF_DB_KERNEL_USER_BP = 17, /* a ring-0 #DB from a user
+					* breakpoint goes to the user */
+	GC_DEF_PARANOID_GSBASE = 18,	 /* E18: paranoid entries load the
+					  * kernel's GS base (FSGSBASE) */
 	GC_DEF_COUNT
 };
 #define GC_DEFENSES_ALL ((1ull << GC_DEF_COUNT) - 1)
@@ -148,6 +161,44 @@ _Static_assert(sizeof(struct gc_ret_frame) == 152, "gc_ret_frame layout");
  * Only normalized testcases reach the mailbox.
  */
 #define GC_TESTCASE_VERSION 1
+
+/*
+ * The instruction that immediately precedes the mechanism's instruction on
+ * the user page (and the reference's int $0x80), so both runs enter the
+ * kernel inside the same MOV SS / POP SS interrupt shadow (E8). Both load
+ * the user's SS again: mov_ss from the word at GC_USER_SS_WORD_VA, pop_ss
+ * from the user's stack, which the kernel fills with that selector before
+ * the run (so any even RSP in the stack page pops it). POP SS does not exist
+ * in 64-bit mode (#UD): pop_ss is for the compat mechanisms.
+ */
+enum gc_prefix {
+	GC_PREFIX_NONE = 0,
+	GC_PREFIX_MOV_SS = 1, /* mov GC_USER_SS_WORD_VA, %ss (8E 14 25 disp32) */
+	GC_PREFIX_POP_SS = 2, /* pop %ss (17) */
+	GC_PREFIX_COUNT
+};
+
+/* DR7 fields (SDM Vol. 3B 17.2.4). */
+#define GC_DR7_ENABLE_MASK 0xffull	    /* L0 G0 .. L3 G3 */
+#define GC_DR7_RW_SHIFT(n) (16 + 4 * (n))   /* 00 exec, 01 write, 11 rw */
+#define GC_DR7_LEN_SHIFT(n) (18 + 4 * (n))  /* 00 1, 01 2, 11 4, 10 8 */
+#define GC_DR7_RW_LEN_MASK 0xffff0000ull
+
+/*
+ * Debug registers as a debugger set them (ptrace POKEUSER) before the
+ * testcase runs: the kernel loads DR0-DR3 and DR7 before each of the two
+ * runs and clears DR7 after it. Normalized like Linux's ptrace checks (no
+ * GD, LE/GE or I/O breakpoints, user addresses aligned to their length).
+ * All zero: no breakpoints, as before the fields existed.
+ */
+struct gc_debug_ext {
+	uint8_t prefix; /* enum gc_prefix */
+	uint8_t reserved[7];
+	uint64_t dr[4];
+	uint64_t dr7;
+} __attribute__((packed));
+_Static_assert(sizeof(struct gc_debug_ext) == 48, "gc_debug_ext layout");
+
 struct gc_testcase {
 	uint8_t version;
 	uint8_t mechanism; /* enum gc_mechanism */
@@ -160,11 +211,13 @@ struct gc_testcase {
 	uint16_t sel[GC_NR_SREGS]; /* CS follows the mode; the rest are fuzzable */
 	uint32_t reserved1;
 	struct gc_ret_frame ret;
+	struct gc_debug_ext dbg; /* appended: zero = no prefix, no DRs */
 } __attribute__((packed));
-_Static_assert(sizeof(struct gc_testcase) == 328, "gc_testcase layout");
+_Static_assert(sizeof(struct gc_testcase) == 376, "gc_testcase layout");
 _Static_assert(__builtin_offsetof(struct gc_testcase, gpr) == 8, "gpr");
 _Static_assert(__builtin_offsetof(struct gc_testcase, sel) == 160, "sel");
 _Static_assert(__builtin_offsetof(struct gc_testcase, ret) == 176, "ret");
+_Static_assert(__builtin_offsetof(struct gc_testcase, dbg) == 328, "dbg");
 
 /* The user state at the first instruction after return to user mode. */
 struct gc_user_state {
@@ -180,6 +233,9 @@ _Static_assert(sizeof(struct gc_user_state) == 176, "gc_user_state layout");
 
 /* A user-visible exception (what a signal handler would be told). */
 #define GC_EXC_VIA_IRET_FIXUP 0x01 /* raised by the exit IRET, fixed up */
+#define GC_EXC_VIA_KERNEL_DB 0x02  /* a user breakpoint hit in ring 0 (MOV SS
+				    * deferred it into an entry), reported
+				    * at the return to user mode */
 struct gc_exception {
 	uint8_t vector;
 	uint8_t flags;

@@ -30,6 +30,9 @@ enum gc_cov_counter {
 	/* The entry ran C code with DF still set (entry_clear_df off). */
 	GC_COV_INT80_DF_LIVE,
 	GC_COV_IRET_FIXUP,
+	/* A user breakpoint hit in ring 0 (MOV SS deferred it), E8. */
+	GC_COV_KERNEL_USER_BP,
+	GC_COV_MOVSS_DB_REPLAY, /* TCG's early MOV SS #DB, replayed */
 	/* Per execution (mechanism, reference): the exits and the end. */
 	GC_COV_EXIT,
 	GC_COV_END = GC_COV_EXIT + 2 * GC_EXIT_KIND_COUNT,

@@ -27,6 +27,7 @@ __noreturn void panic(const char *why);
 /* arch/x86/desc.c */
 void desc_init(void);
 void desc_set_gate_dpl(unsigned vector, unsigned dpl);
+void desc_set_gate_ist(unsigned vector, unsigned ist);
 void desc_set_syscall_mask(uint64_t fmask);
 void desc_set_gate(unsigned vec, void *handler, unsigned dpl, unsigned ist);
 
@@ -41,11 +42,13 @@ extern uint64_t kernel_stack_top;
 void paging_init(void);
 void paging_map_user_code(const uint8_t *page);
 const uint8_t *paging_user_code_page(void);
+void paging_set_user_ss_words(uint16_t ss, bool fill_stack);
 
 /* arch/x86/user_pages.c */
 void user_pages_init(void);
-const uint8_t *user_page_for(unsigned mechanism);
-uint64_t user_entry_rip(unsigned mechanism, bool reference);
+const uint8_t *user_page_for(unsigned mechanism, unsigned prefix);
+uint64_t user_entry_rip(unsigned mechanism, unsigned prefix, bool reference);
+uint64_t user_entry_insn_rip(unsigned mechanism, bool reference);
 uint64_t user_ref_return_rip(void);
 bool user_page_is_hlt(uint64_t rip);
 
@@ -55,6 +58,7 @@ extern uint64_t active_defenses;
 extern uint8_t defense_syscall_stack_switch;
 extern uint8_t defense_entry_clear_df;
 extern uint8_t defense_sysretl_clear_r8_r10;
+extern uint8_t defense_paranoid_gsbase;
 void defenses_activate(uint64_t enabled);
 void defenses_forget(void);
 static inline bool defense_on(enum gc_defense d)
@@ -70,6 +74,15 @@ void floor_syscall(void);
 void floor_int_return(void);
 void floor_int_exit(void);
 
+/* debug.c: the user's debug registers; a #DB they cause in ring 0. */
+void debug_arm(const struct gc_testcase *tc);
+void debug_disarm(void);
+bool debug_kernel_db(void);
+bool debug_replay_early_db(const struct cpu_regs *regs);
+extern uint8_t movss_db_replay;
+void debug_deliver_pending(const struct cpu_regs *regs);
+void debug_resume_flags(struct cpu_regs *regs, uint64_t dr6);
+
 /* run.c: one execution of a testcase in user mode. */
 void run_case(const struct gc_testcase *tc, uint64_t defenses,
 	      struct gc_result *res);
@@ -83,6 +96,7 @@ bool run_count_entry(void);
 bool run_is_first_entry(void);
 const struct gc_testcase *run_testcase(void);
 unsigned run_mechanism(void);
+unsigned run_prefix(void);
 bool run_is_reference(void);
 
 /* arch/x86/entry_64.S */
@@ -92,10 +106,13 @@ extern const char native_irq_return_iret[];
 extern const char idt_stubs[];
 void entry_SYSCALL_64(void);
 void entry_SYSCALL_compat(void);
+void entry_BP_movss(void);
+void entry_OF_movss(void);
 void copy_ret_frame_from_user(void *dst, const void *src, uint64_t qwords);
 
 /* traps.c, syscall.c: called from entry_64.S */
 void do_exception(struct cpu_regs *regs);
+void exit_iret_check_limit(struct cpu_regs *regs);
 void do_int80(struct cpu_regs *regs);
 int do_syscall64(struct cpu_regs *regs);
 int do_syscall_compat(struct cpu_regs *regs);

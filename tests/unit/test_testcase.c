@@ -40,6 +40,35 @@ static int in_set(uint16_t v, const uint16_t *set, size_t n)
 	return 0;
 }
 
+/* What Linux's ptrace would accept, checked field by field. */
+static int dbg_is_normalized(const struct gc_debug_ext *d)
+{
+	static const unsigned len_bytes[4] = {1, 2, 8, 4};
+
+	if (d->prefix >= GC_PREFIX_COUNT)
+		return 0;
+	for (unsigned i = 0; i < sizeof(d->reserved); i++)
+		if (d->reserved[i])
+			return 0;
+	if (d->dr7 & ~(GC_DR7_ENABLE_MASK | GC_DR7_RW_LEN_MASK))
+		return 0; /* GD, LE/GE, reserved */
+	for (unsigned n = 0; n < 4; n++) {
+		unsigned rw = (d->dr7 >> GC_DR7_RW_SHIFT(n)) & 3;
+		unsigned len = (d->dr7 >> GC_DR7_LEN_SHIFT(n)) & 3;
+		uint64_t a = d->dr[n];
+
+		if (rw == 2 || (rw == 0 && len != 0))
+			return 0; /* I/O, or a wide instruction breakpoint */
+		if (a && (a < 0x40000000ull || a >= 0x00007ffffffff000ull))
+			return 0; /* not a user address */
+		if (a & (len_bytes[len] - 1))
+			return 0;
+		if (rw == 0 && a >= GC_USER_CODE_VA && a < GC_USER_LANDING)
+			return 0;
+	}
+	return 1;
+}
+
 TEST(random_inputs_decode_normalized_and_round_trip)
 {
 	static const uint16_t data_ok[] = {0,	      1,	   2,	     3,
@@ -68,6 +97,7 @@ TEST(random_inputs_decode_normalized_and_round_trip)
 		ASSERT(in_set(tc.sel[GC_DS], data_ok, 7));
 		ASSERT(in_set(tc.sel[GC_GS], data_ok, 7));
 		ASSERT_EQ(tc.ret_mask & ~GC_RET_ALL, 0);
+		ASSERT(dbg_is_normalized(&tc.dbg));
 	}
 }
 
@@ -226,6 +256,38 @@ TEST(mechanism_names)
 	ASSERT_EQ(tc_mode_cs(GC_MODE_COMPAT), __USER32_CS);
 }
 
+TEST(debug_registers_are_what_ptrace_accepts)
+{
+	struct gc_testcase tc;
+
+	tc_default(&tc);
+	ASSERT_EQ(tc.dbg.prefix, GC_PREFIX_NONE); /* zero: off, as before */
+	ASSERT_EQ(tc.dbg.dr7, 0);
+	ASSERT_EQ(tc.dbg.dr[0], 0);
+
+	tc.dbg.prefix = GC_PREFIX_COUNT + GC_PREFIX_MOV_SS;
+	tc.dbg.dr7 = 0xffffffffffffffffull; /* GD, LE/GE, RW 11 LEN 11 */
+	tc.dbg.dr[0] = 0x40020001;	    /* misaligned for LEN 4 */
+	tc.dbg.dr[1] = 0xffffffff81000000ull; /* a kernel address */
+	tc_normalize(&tc);
+	ASSERT_EQ(tc.dbg.prefix, GC_PREFIX_MOV_SS);
+	ASSERT_EQ(tc.dbg.dr7, 0xffff00ffull);
+	ASSERT_EQ(tc.dbg.dr[0], 0x40020000);
+	ASSERT(tc.dbg.dr[1] >= 0x40000000ull &&
+	       tc.dbg.dr[1] < 0x00007ffffffff000ull);
+
+	/* RW 10 (I/O) becomes read/write; an instruction breakpoint has
+	 * LEN 1 and is moved off the bytes only one run executes. */
+	tc.dbg.dr7 = (2ull << GC_DR7_RW_SHIFT(2)) | (0ull << GC_DR7_RW_SHIFT(3)) |
+		     (3ull << GC_DR7_LEN_SHIFT(3)) | 0xf0;
+	tc.dbg.dr[3] = GC_USER_LANDING - 2;
+	tc_normalize(&tc);
+	ASSERT_EQ((tc.dbg.dr7 >> GC_DR7_RW_SHIFT(2)) & 3, 3);
+	ASSERT_EQ((tc.dbg.dr7 >> GC_DR7_LEN_SHIFT(3)) & 3, 0);
+	ASSERT_EQ(tc.dbg.dr[3], GC_USER_LANDING);
+	ASSERT(dbg_is_normalized(&tc.dbg));
+}
+
 TEST(field_table_covers_the_struct)
 {
 	/* Every byte the table names is inside the struct, and no two fields
@@ -233,7 +295,7 @@ TEST(field_table_covers_the_struct)
 	uint8_t owner[TC_SIZE] = {0};
 	uint32_t ret_bits = 0;
 
-	ASSERT_EQ(tc_nr_fields, 1 + 16 + 3 + 6 + 16 + 4);
+	ASSERT_EQ(tc_nr_fields, 1 + 16 + 3 + 6 + 16 + 4 + 6);
 	for (size_t i = 0; i < tc_nr_fields; i++) {
 		const struct tc_field *f = &tc_fields[i];
 

@@ -244,6 +244,32 @@ static int fails_with(const char *text, const char *want)
 	return 1;
 }
 
+TEST(prefix_by_name_and_debug_registers)
+{
+	struct gc_testcase tc;
+	char err[256];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ASSERT_EQ(parse("gatecrash-testcase 1\nmechanism = syscall64\n"
+			"prefix = mov_ss\ndr0 = 0x40020000\ndr7 = 0x70002\n",
+			&tc, err, sizeof(err)),
+		  0);
+	ASSERT_EQ(tc.dbg.prefix, GC_PREFIX_MOV_SS);
+	ASSERT_EQ(tc.dbg.dr[0], 0x40020000);
+	ASSERT_EQ(tc.dbg.dr7, 0x70002);
+	f = open_memstream(&text, &len);
+	ASSERT(f);
+	tc_print_text(f, &tc);
+	fclose(f);
+	ASSERT(strstr(text, "\nprefix = mov_ss\n"));
+	ASSERT(strstr(text, "\ndr7 = 0x70002\n"));
+	free(text);
+	ASSERT(fails_with("gatecrash-testcase 1\nprefix = sti\n",
+			  "line 2: unknown prefix 'sti'"));
+}
+
 TEST(errors_name_their_line)
 {
 	ASSERT(fails_with("", "line 1: empty"));

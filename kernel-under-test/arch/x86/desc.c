@@ -10,6 +10,7 @@
 #include "arch/processor.h"
 #include "arch/segment.h"
 #include "arch/traps.h"
+#include "percpu.h"
 
 #define STACK_SIZE 16384
 
@@ -41,6 +42,7 @@ static struct tss64 tss __attribute__((aligned(16)));
 static uint8_t kernel_stack[STACK_SIZE] __page_aligned_bss;
 static uint8_t ist_stacks[IST_COUNT][STACK_SIZE] __page_aligned_bss;
 uint64_t kernel_stack_top;
+struct percpu percpu __page_aligned_bss; /* mapped alone at PERCPU_VA */
 
 extern void entry_INT80(void);
 
@@ -92,8 +94,8 @@ static void idt_init(void)
 	desc_set_gate(X86_TRAP_MC, (void *)(idt_stubs + 16 * X86_TRAP_MC), 0,
 		 IST_MCE);
 	/* Reachable from ring 3: int3 and into, like Linux, and int $0x80. */
-	desc_set_gate(X86_TRAP_BP, (void *)(idt_stubs + 16 * X86_TRAP_BP), 3, 0);
-	desc_set_gate(X86_TRAP_OF, (void *)(idt_stubs + 16 * X86_TRAP_OF), 3, 0);
+	desc_set_gate(X86_TRAP_BP, (void *)entry_BP_movss, 3, 0);
+	desc_set_gate(X86_TRAP_OF, (void *)entry_OF_movss, 3, 0);
 	desc_set_gate(SYSCALL_VECTOR, (void *)entry_INT80, 3, 0);
 }
 
@@ -113,11 +115,19 @@ void desc_set_gate_dpl(unsigned vector, unsigned dpl)
 	idt[vector & 0xff].dpl = dpl;
 }
 
+/* For defenses that are a gate's IST slot (E8: #DB on its own, #BP none). */
+void desc_set_gate_ist(unsigned vector, unsigned ist)
+{
+	idt[vector & 0xff].ist = ist;
+}
+
 static void tss_init(void)
 {
 	memset(&tss, 0, sizeof(tss));
 	kernel_stack_top = (uintptr_t)(kernel_stack + STACK_SIZE);
 	tss.rsp[0] = kernel_stack_top;
+	percpu.self = PERCPU_VA;
+	percpu.stack_top = kernel_stack_top;
 	for (unsigned i = 0; i < IST_COUNT; i++)
 		tss.ist[i] = (uintptr_t)(ist_stacks[i] + STACK_SIZE); /* IST i+1 */
 	tss.iomap_base = sizeof(tss); /* no I/O bitmap: all ports #GP at CPL 3 */
@@ -138,6 +148,9 @@ void desc_init(void)
 	struct desc_ptr gdtr = { sizeof(gdt) - 1, (uintptr_t)gdt };
 	struct desc_ptr idtr = { sizeof(idt) - 1, (uintptr_t)idt };
 
+	/* User code may hold any GS base, a kernel-looking one included
+	 * (WRGSBASE, E18): the paranoid entries must cope with that. */
+	write_cr4(read_cr4() | X86_CR4_FSGSBASE);
 	gdt_init();
 	idt_init();
 	tss_init();

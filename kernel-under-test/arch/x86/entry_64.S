@@ -10,6 +10,7 @@
 #include "arch/traps.h"
 #include "arch/msr-index.h"
 #include "user_entry.h"
+#include "percpu.h"
 
 .macro ENTRY name
 	.globl \name
@@ -58,6 +59,22 @@
 	popq	%rax
 .endm
 
+/*
+ * The #DB a MOV SS / POP SS data breakpoint defers into an entry (E8), as
+ * hardware delivers it: at the first kernel instruction, through the #DB
+ * gate with whatever IST slot it has. Only armed on QEMU TCG, which
+ * delivers that #DB early, in user mode (debug.c,
+ * debug_replay_early_db()); RFLAGS is free here (the CPU or R11 holds the
+ * user's), and no stack is touched before the #DB is raised.
+ */
+.macro MOVSS_DB_REPLAY
+	cmpb	$0, movss_db_replay(%rip)
+	je	.Lno_replay_\@
+	movb	$0, movss_db_replay(%rip)
+	int	$1
+.Lno_replay_\@:
+.endm
+
 	.text
 
 /*
@@ -78,18 +95,94 @@ ENTRY idt_stubs
 	.endr
 ENDFUNC idt_stubs
 
+/* #BP and #OF (int3, int $3, into: DPL 3 gates) take a deferred #DB too. */
+ENTRY entry_BP_movss
+	MOVSS_DB_REPLAY
+	jmp	idt_stubs + 16 * X86_TRAP_BP
+ENDFUNC entry_BP_movss
+
+ENTRY entry_OF_movss
+	MOVSS_DB_REPLAY
+	jmp	idt_stubs + 16 * X86_TRAP_OF
+ENDFUNC entry_OF_movss
+
+/*
+ * GS on entry (E18). From user mode the user's GS base is live: SWAPGS, as
+ * the exit will. A fault on the exit IRET comes from ring 0 but after the
+ * exit's SWAPGS, so the user's GS is live there too (Linux's error_entry
+ * "bad IRET" case). Other ring-0 exceptions run on whatever GS the code
+ * they interrupted had, except the paranoid ones (#DB, NMI, #DF, #MC, on
+ * IST stacks): they can hit before an entry's SWAPGS (a MOV SS-deferred #DB
+ * at the first SYSCALL instruction) or after an exit's, so they must find
+ * out. %r12 says what to undo on the way out (0 nothing, 1 SWAPGS, 2 write
+ * back the GS base saved in %rbx); both are in the saved frame already.
+ */
 ENTRY exception_common
 	SAVE_REGS
 	cld
+	xorl	%r12d, %r12d
+	testb	$3, REGS_CS(%rsp)
+	jnz	.Lswapgs_from_user
+	leaq	native_irq_return_iret(%rip), %rax
+	cmpq	%rax, REGS_RIP(%rsp)
+	je	.Lswapgs_from_user
+	movq	REGS_VECTOR(%rsp), %rax
+	cmpq	$X86_TRAP_DB, %rax
+	je	.Lparanoid
+	cmpq	$X86_TRAP_NMI, %rax
+	je	.Lparanoid
+	cmpq	$X86_TRAP_DF, %rax
+	je	.Lparanoid
+	cmpq	$X86_TRAP_MC, %rax
+	jne	.Lcall_handler
+.Lparanoid:
+	call	paranoid_gs_entry
+	jmp	.Lcall_handler
+.Lswapgs_from_user:
+	swapgs
+.Lcall_handler:
 	movq	%rsp, %rdi
 	call	do_exception
 	/* do_exception returned: resume what was interrupted. */
 	testb	$3, REGS_CS(%rsp)
 	jnz	exit_to_user_iret
-	RESTORE_REGS
+	cmpl	$1, %r12d
+	jne	1f
+	swapgs
+1:	cmpl	$2, %r12d
+	jne	2f
+	wrgsbase %rbx
+2:	RESTORE_REGS
 	addq	$16, %rsp
 	iretq
 ENDFUNC exception_common
+
+/*
+ * Paranoid GS (E18), for an IST exception from ring 0. With FSGSBASE, as
+ * Linux since "x86/entry/64: Handle FSGSBASE enabled paranoid entry/exit":
+ * save whatever GS base is live and load the kernel's (%r12 = 2, %rbx =
+ * saved). Defense paranoid_gsbase off, the pre-FSGSBASE guess: "a negative
+ * GS base is the kernel's" (rdmsr MSR_GS_BASE; js), which a user who set a
+ * kernel-looking GS base (WRGSBASE) defeats: the handler then runs on the
+ * user's GS.
+ */
+ENTRY paranoid_gs_entry
+	cmpb	$0, defense_paranoid_gsbase(%rip)
+	je	.Lguess_by_sign
+	rdgsbase %rbx
+	movabsq	$PERCPU_VA, %rax
+	wrgsbase %rax
+	movl	$2, %r12d
+	ret
+.Lguess_by_sign:
+	movl	$MSR_GS_BASE, %ecx
+	rdmsr
+	testl	%edx, %edx
+	js	1f			/* "negative: the kernel's already" */
+	swapgs
+	movl	$1, %r12d
+1:	ret
+ENDFUNC paranoid_gs_entry
 
 /*
  * int $0x80 (DPL 3 interrupt gate). INT n clears TF, NT, RF and IF but keeps
@@ -97,6 +190,8 @@ ENDFUNC exception_common
  * clear DF before any string instruction: edge-cases.md E7.
  */
 ENTRY entry_INT80
+	MOVSS_DB_REPLAY
+	swapgs				/* only ever from user mode (DPL 3) */
 	pushq	$0			/* regs->error_code */
 	pushq	$SYSCALL_VECTOR		/* regs->vector */
 	SAVE_REGS
@@ -116,13 +211,15 @@ ENDFUNC entry_INT80
  * frame the CPU would have pushed for an interrupt from \user_cs.
  */
 .macro SYSCALL_ENTRY_FRAME user_cs:req, frame_vector:req
-	movq	%rsp, syscall_user_rsp(%rip)
+	MOVSS_DB_REPLAY
+	swapgs
+	movq	%rsp, %gs:PCPU_USER_RSP
 	cmpb	$0, defense_syscall_stack_switch(%rip)
 	je	.Lon_user_stack_\@
-	movq	kernel_stack_top(%rip), %rsp
+	movq	%gs:PCPU_STACK_TOP, %rsp
 .Lon_user_stack_\@:
 	pushq	$__USER_DS			/* regs->ss */
-	pushq	syscall_user_rsp(%rip)		/* regs->rsp */
+	pushq	%gs:PCPU_USER_RSP		/* regs->rsp */
 	pushq	%r11				/* regs->rflags */
 	pushq	$\user_cs			/* regs->cs */
 	pushq	%rcx				/* regs->rip */
@@ -146,6 +243,7 @@ ENTRY entry_SYSCALL_64
 	RESTORE_REGS
 	addq	$16, %rsp
 	movq	REGS_RSP - REGS_RIP(%rsp), %rsp
+	swapgs
 	.globl	syscall_sysretq
 syscall_sysretq:
 	sysretq
@@ -187,6 +285,7 @@ ENTRY entry_SYSCALL_compat
 	xorl	%r9d, %r9d
 	xorl	%r10d, %r10d
 1:	movq	REGS_RSP(%rsp), %rsp
+	swapgs
 	.globl	syscall_sysretl
 syscall_sysretl:
 	sysretl
@@ -198,8 +297,11 @@ ENDFUNC entry_SYSCALL_compat
  * IRET frame: traps.c turns it into a user fault (E9, fixup_bad_iret).
  */
 ENTRY exit_to_user_iret
+	movq	%rsp, %rdi
+	call	exit_iret_check_limit	/* TCG skips IRET's CS limit check */
 	RESTORE_REGS
 	addq	$16, %rsp
+	swapgs
 	.globl	native_irq_return_iret
 native_irq_return_iret:
 	iretq
@@ -230,6 +332,12 @@ ENTRY enter_user
 	movl	$MSR_GS_BASE, %ecx
 	movl	UE_GS_BASE(%rdi), %eax
 	movl	UE_GS_BASE + 4(%rdi), %edx
+	wrmsr
+	/* The kernel's GS base, parked for the entries' SWAPGS (E18). */
+	movl	$MSR_KERNEL_GS_BASE, %ecx
+	movabsq	$PERCPU_VA, %rax
+	movq	%rax, %rdx
+	shrq	$32, %rdx
 	wrmsr
 
 	pushq	UE_SS(%rdi)
@@ -283,7 +391,5 @@ ENDFUNC copy_ret_frame_from_user
 
 	.bss
 	.align 8
-syscall_user_rsp:
-	.quad	0
 kernel_run_rsp:
 	.quad	0

@@ -5,6 +5,9 @@
  * GC_USER_LANDING, and the reference's int $0x80 at GC_USER_REF_ENTRY. HLT
  * at CPL 3 raises #GP(0) before it does anything, so whichever HLT the user
  * reaches first is a capture point that perturbs no register (traps.c).
+ * A testcase's prefix instruction (MOV SS / POP SS, E8) sits immediately
+ * before both the mechanism's instruction and the reference's int $0x80,
+ * so there is one page per mechanism and prefix.
  */
 #include "kernel.h"
 
@@ -22,6 +25,18 @@ static const struct entry_insn insn_int_3 = { 2, { 0xcd, 0x03 } };
 static const struct entry_insn insn_into = { 1, { 0xce } };
 static const struct entry_insn insn_int_1 = { 2, { 0xcd, 0x01 } };
 
+/* mov GC_USER_SS_WORD_VA, %ss: ModRM 0x14 (reg = SS, SIB), SIB 0x25 (no
+ * base, no index: disp32), the same bytes in 64-bit and compat mode. */
+#define SS_WORD_DISP32                                                        \
+	(GC_USER_SS_WORD_VA & 0xff), ((GC_USER_SS_WORD_VA >> 8) & 0xff),      \
+		((GC_USER_SS_WORD_VA >> 16) & 0xff), (GC_USER_SS_WORD_VA >> 24)
+_Static_assert(GC_USER_SS_WORD_VA < 0x80000000ull, "disp32 reaches it");
+static const struct entry_insn prefix_insn[GC_PREFIX_COUNT] = {
+	[GC_PREFIX_NONE] = { 0, { 0 } },
+	[GC_PREFIX_MOV_SS] = { 7, { 0x8e, 0x14, 0x25, SS_WORD_DISP32 } },
+	[GC_PREFIX_POP_SS] = { 1, { 0x17 } },
+};
+
 static const struct entry_insn *const mechanism_insn[GC_MECH_COUNT] = {
 	[GC_MECH_INT80_64] = &insn_int80,
 	[GC_MECH_INT80_COMPAT] = &insn_int80,
@@ -33,7 +48,8 @@ static const struct entry_insn *const mechanism_insn[GC_MECH_COUNT] = {
 	[GC_MECH_INT_1] = &insn_int_1,
 };
 
-static uint8_t mechanism_pages[GC_MECH_COUNT][GC_USER_PAGE_SIZE] __page_aligned_bss;
+static uint8_t mechanism_pages[GC_MECH_COUNT][GC_PREFIX_COUNT]
+			      [GC_USER_PAGE_SIZE] __page_aligned_bss;
 
 #define PAGE_OFFSET_OF(va) ((va) - GC_USER_CODE_VA)
 
@@ -42,19 +58,31 @@ static void place(uint8_t *page, uint64_t end, const struct entry_insn *insn)
 	memcpy(page + PAGE_OFFSET_OF(end) - insn->len, insn->bytes, insn->len);
 }
 
+/* The entry instruction ending at end, with the prefix just before it. */
+static void place_entry(uint8_t *page, uint64_t end,
+			const struct entry_insn *insn, unsigned prefix)
+{
+	place(page, end, insn);
+	place(page, end - insn->len, &prefix_insn[prefix]);
+}
+
 void user_pages_init(void)
 {
 	for (unsigned m = 0; m < GC_MECH_COUNT; m++) {
-		memset(mechanism_pages[m], HLT, GC_USER_PAGE_SIZE);
-		place(mechanism_pages[m], GC_USER_LANDING, mechanism_insn[m]);
-		place(mechanism_pages[m], GC_USER_REF_ENTRY + insn_int80.len,
-		      &insn_int80);
+		for (unsigned p = 0; p < GC_PREFIX_COUNT; p++) {
+			uint8_t *page = mechanism_pages[m][p];
+
+			memset(page, HLT, GC_USER_PAGE_SIZE);
+			place_entry(page, GC_USER_LANDING, mechanism_insn[m], p);
+			place_entry(page, GC_USER_REF_ENTRY + insn_int80.len,
+				    &insn_int80, p);
+		}
 	}
 }
 
-const uint8_t *user_page_for(unsigned mechanism)
+const uint8_t *user_page_for(unsigned mechanism, unsigned prefix)
 {
-	return mechanism_pages[mechanism];
+	return mechanism_pages[mechanism][prefix];
 }
 
 /*
@@ -77,11 +105,19 @@ static bool is_software_interrupt(unsigned mechanism)
 	return false;
 }
 
-uint64_t user_entry_rip(unsigned mechanism, bool reference)
+/* The run's entry instruction: the mechanism's, or the reference's. */
+uint64_t user_entry_insn_rip(unsigned mechanism, bool reference)
 {
 	if (reference && !is_software_interrupt(mechanism))
 		return GC_USER_REF_ENTRY;
 	return GC_USER_LANDING - mechanism_insn[mechanism]->len;
+}
+
+/* Where a run starts: its entry instruction, or the prefix before it. */
+uint64_t user_entry_rip(unsigned mechanism, unsigned prefix, bool reference)
+{
+	return user_entry_insn_rip(mechanism, reference) -
+	       prefix_insn[prefix].len;
 }
 
 /* Where the reference's own int $0x80 returns before it is redirected. */

@@ -56,6 +56,42 @@ static inline void write_dr6(uint64_t v)
 	asm volatile("mov %0, %%dr6" ::"r"(v));
 }
 
+/* Debug registers by number (DR4/DR5 alias DR6/DR7 only with CR4.DE=0:
+ * never used). */
+static inline void write_dr7(uint64_t v)
+{
+	asm volatile("mov %0, %%dr7" ::"r"(v));
+}
+
+static inline uint64_t read_dr7(void)
+{
+	uint64_t v;
+
+	asm volatile("mov %%dr7, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_dr0_3(const uint64_t dr[4])
+{
+	asm volatile("mov %0, %%dr0" ::"r"(dr[0]));
+	asm volatile("mov %0, %%dr1" ::"r"(dr[1]));
+	asm volatile("mov %0, %%dr2" ::"r"(dr[2]));
+	asm volatile("mov %0, %%dr3" ::"r"(dr[3]));
+}
+
+static inline uint64_t read_cr4(void)
+{
+	uint64_t v;
+
+	asm volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr4(uint64_t v)
+{
+	asm volatile("mov %0, %%cr4" ::"r"(v) : "memory");
+}
+
 static inline void lgdt(const struct desc_ptr *p)
 {
 	asm volatile("lgdt %0" ::"m"(*p));

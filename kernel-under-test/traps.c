@@ -48,6 +48,8 @@ static void do_user_exception(struct cpu_regs *regs)
 {
 	unsigned vector = regs->vector;
 
+	if (run_probe_exception(regs))
+		run_end(GC_END_LANDED, regs);
 	if (is_capture(regs))
 		run_end(GC_END_LANDED, regs);
 	cov_hit(GC_COV_USER_VECTOR + run_is_reference() * GC_COV_VECTORS +
@@ -61,11 +63,24 @@ static void do_user_exception(struct cpu_regs *regs)
 	/* A trap: return to user mode and carry on, as after a SIGTRAP. */
 }
 
+static bool is_iret_fault_vector(unsigned vector)
+{
+	return vector == X86_TRAP_GP || vector == X86_TRAP_NP ||
+	       vector == X86_TRAP_SS;
+}
+
 static bool is_iret_fault(const struct cpu_regs *regs)
 {
 	return regs->rip == (uintptr_t)native_irq_return_iret &&
-	       (regs->vector == X86_TRAP_GP || regs->vector == X86_TRAP_NP ||
-		regs->vector == X86_TRAP_SS);
+	       is_iret_fault_vector(regs->vector);
+}
+
+/* The IRET that starts a run: a testcase SS or CS that cannot be loaded is
+ * the process faulting at its first instruction, whatever the profile. */
+static bool is_enter_user_fault(const struct cpu_regs *regs)
+{
+	return regs->rip == (uintptr_t)enter_user_iret &&
+	       is_iret_fault_vector(regs->vector);
 }
 
 /*
@@ -95,6 +110,8 @@ void do_exception(struct cpu_regs *regs)
 		return;
 	}
 	if (is_iret_fault(regs) && defense_on(GC_DEF_IRET_FAULT_FIXUP))
+		fixup_bad_iret(regs);
+	if (is_enter_user_fault(regs))
 		fixup_bad_iret(regs);
 	cov_hit(GC_COV_KERNEL_VECTOR + run_is_reference() * GC_COV_VECTORS +
 		cov_vector(regs->vector));

@@ -36,6 +36,10 @@ static const char *run_check(const struct gc_run *run, char *why, size_t len)
 			return why;
 		}
 	}
+	if (run->ss_probe >= GC_PROBE_COUNT) {
+		snprintf(why, len, "ss_probe %u out of range", run->ss_probe);
+		return why;
+	}
 	return NULL;
 }
 

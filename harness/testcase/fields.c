@@ -70,6 +70,11 @@ const struct tc_field tc_fields[] = {
 	RET("rflags", rflags, TCF_RFLAGS, GC_RET_RFLAGS),
 	RET("cs", cs, TCF_SELECTOR, GC_RET_CS),
 	RET("ss", ss, TCF_SELECTOR, GC_RET_SS),
+	FIELD("seg.ldt0", seg.ldt[0], TCF_U64),
+	FIELD("seg.ldt1", seg.ldt[1], TCF_U64),
+	FIELD("seg.ldt2", seg.ldt[2], TCF_U64),
+	FIELD("seg.ldt3", seg.ldt[3], TCF_U64),
+	FIELD("seg.flags", seg.flags, TCF_U64),
 };
 const size_t tc_nr_fields = sizeof(tc_fields) / sizeof(tc_fields[0]);
 

@@ -19,6 +19,8 @@ static const char *syscall_name(uint64_t rax)
 		[GC_SYS_NOP] = "nop",
 		[GC_SYS_GETPID] = "getpid",
 		[GC_SYS_SET_RETURN_STATE] = "set_return_state",
+		[GC_SYS_MODIFY_LDT] = "modify_ldt",
+		[GC_SYS_IOPL] = "iopl",
 	};
 
 	/* The kernel dispatches on EAX. */

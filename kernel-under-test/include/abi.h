@@ -75,10 +75,25 @@ enum gc_syscall {
 	GC_SYS_NOP = 0,		     /* returns 0 */
 	GC_SYS_GETPID = 1,	     /* returns GC_PID */
 	GC_SYS_SET_RETURN_STATE = 2, /* sigreturn analogue, see gc_testcase.ret */
+	GC_SYS_MODIFY_LDT = 3,	     /* RDI = LDT index, RSI = raw descriptor
+				      * (0 clears it); validated as Linux's
+				      * modify_ldt: returns 0 or -EINVAL */
+	GC_SYS_IOPL = 4,	     /* RDI = level 0..3: Linux >= 5.5 semantics,
+				      * never the real RFLAGS.IOPL (E19) */
 	GC_SYS_COUNT
 };
 #define GC_PID 1
+#define GC_EINVAL 22
 #define GC_ENOSYS 38
+
+/*
+ * The LDT: the kernel's, GC_LDT_ENTRIES descriptors, loaded once with LLDT.
+ * Each run starts from the testcase's seg.ldt[] (installed through the
+ * modify_ldt checks), so both executions see the same table. Selector of
+ * entry i: (i << 3) | 4 | RPL.
+ */
+#define GC_LDT_ENTRIES 4
+#define GC_LDT_SEL(i, rpl) (((i) << 3) | 4 | (rpl))
 
 /*
  * Defenses: each safety check of the entry/exit paths, by bit. The host's
@@ -102,6 +117,9 @@ enum gc_defense {
 	GC_DEF_DB_GATE_DPL0 = 12,
 	GC_DEF_FMASK_TF = 13,
 	GC_DEF_FMASK_NT = 14,
+	GC_DEF_ESPFIX16 = 15,
+	GC_DEF_LDT_REFRESH_SEGMENTS = 16,
+	GC_DEF_SIGRETURN_FIX_IOPL = 17,
 	GC_DEF_COUNT
 };
 #define GC_DEFENSES_ALL ((1ull << GC_DEF_COUNT) - 1)
@@ -142,6 +160,18 @@ struct gc_ret_frame {
 _Static_assert(sizeof(struct gc_ret_frame) == 152, "gc_ret_frame layout");
 
 /*
+ * Segment-related testcase fields (appended after ret; zero = as before):
+ * the LDT each run starts from, and whether to run the SS probe (E4).
+ */
+#define GC_SEG_PROBE_SS 0x01 /* flags: also run the post-return SS probe */
+struct gc_seg_ext {
+	uint64_t ldt[GC_LDT_ENTRIES]; /* raw descriptors; 0 = empty entry */
+	uint8_t flags;		      /* GC_SEG_* */
+	uint8_t reserved[7];
+} __attribute__((packed));
+_Static_assert(sizeof(struct gc_seg_ext) == 40, "gc_seg_ext layout");
+
+/*
  * A testcase: binary form v1. Fuzzers mutate these bytes directly; the host
  * decoder turns *any* byte string into a valid testcase by zero-filling a
  * short input and normalizing every field (harness/testcase/normalize.c).
@@ -160,11 +190,13 @@ struct gc_testcase {
 	uint16_t sel[GC_NR_SREGS]; /* CS follows the mode; the rest are fuzzable */
 	uint32_t reserved1;
 	struct gc_ret_frame ret;
+	struct gc_seg_ext seg;
 } __attribute__((packed));
-_Static_assert(sizeof(struct gc_testcase) == 328, "gc_testcase layout");
+_Static_assert(sizeof(struct gc_testcase) == 368, "gc_testcase layout");
 _Static_assert(__builtin_offsetof(struct gc_testcase, gpr) == 8, "gpr");
 _Static_assert(__builtin_offsetof(struct gc_testcase, sel) == 160, "sel");
 _Static_assert(__builtin_offsetof(struct gc_testcase, ret) == 176, "ret");
+_Static_assert(__builtin_offsetof(struct gc_testcase, seg) == 328, "seg");
 
 /* The user state at the first instruction after return to user mode. */
 struct gc_user_state {
@@ -240,12 +272,28 @@ enum gc_end {
 #define GC_MAX_EXITS 2	  /* exit instructions kept per run */
 #define GC_ENTRY_BUDGET 8 /* kernel entries per run before GC_END_BUDGET */
 
+/*
+ * The SS probe (E4): a separate execution of the same run whose landing,
+ * instead of HLT, switches to compat mode without touching SS and does
+ * push/pop on a known-good stack. It says whether SS, as the exit left it,
+ * is usable; the primary capture is untouched.
+ */
+enum gc_ss_probe {
+	GC_PROBE_NOT_RUN = 0,
+	GC_PROBE_OK = 1,	  /* push/pop worked */
+	GC_PROBE_FAULTED = 2,	  /* push/pop faulted: ss_probe_vector */
+	GC_PROBE_NOT_REACHED = 3, /* the run never got to the landing */
+	GC_PROBE_COUNT
+};
+
 struct gc_run {
 	uint8_t end;	 /* enum gc_end */
 	uint8_t n_exc;	 /* exceptions seen (may exceed GC_MAX_EXC) */
 	uint8_t n_exits; /* exits seen (may exceed GC_MAX_EXITS) */
 	uint8_t n_entries;
-	uint32_t reserved;
+	uint8_t ss_probe;	 /* enum gc_ss_probe */
+	uint8_t ss_probe_vector; /* the probe's fault, if GC_PROBE_FAULTED */
+	uint16_t reserved;
 	struct gc_user_state state;
 	struct gc_exception exc[GC_MAX_EXC];
 	struct gc_exit_record exits[GC_MAX_EXITS];
@@ -269,6 +317,9 @@ enum gc_selftest {
 	GC_SELFTEST_TRIPLE_FAULT = 2, /* load an empty IDT and fault */
 	GC_SELFTEST_NOP_CASES = 3,    /* bench floor: no user mode, each case
 				       * answers "landed" (docs/bench.md) */
+	GC_SELFTEST_STALE_SS = 4,     /* the mechanism run's exits leave SS
+				       * stale: GDT[USER_DS] has another base
+				       * while the exit loads it (E4 probe) */
 	GC_SELFTEST_COUNT
 };
 

@@ -113,6 +113,17 @@ void desc_set_gate_dpl(unsigned vector, unsigned dpl)
 	idt[vector & 0xff].dpl = dpl;
 }
 
+/* GC_SELFTEST_STALE_SS only: USER_DS with another base. The next load of
+ * __USER_DS (an IRET to user mode) caches it. */
+void desc_set_user_ds_base(uint32_t base)
+{
+	struct seg_desc *d = &gdt[GDT_ENTRY_USER_DS];
+
+	d->base0 = base & 0xffff;
+	d->base1 = (base >> 16) & 0xff;
+	d->base2 = base >> 24;
+}
+
 static void tss_init(void)
 {
 	memset(&tss, 0, sizeof(tss));
@@ -144,5 +155,6 @@ void desc_init(void)
 	lgdt(&gdtr);
 	lidt(&idtr);
 	ltr(__TSS_SEL); /* gdt_init() left the descriptor available, not busy */
+	ldt_install_descriptor();
 	syscall_msrs_init();
 }

@@ -168,6 +168,7 @@ static void capture_user_state(const struct cpu_regs *regs,
 	st->sel[GC_GS] = read_gs();
 	st->fs_base = rdmsr(MSR_FS_BASE);
 	st->gs_base = rdmsr(MSR_GS_BASE);
+	fpu_capture_user(st);
 }
 
 /*
@@ -233,6 +234,7 @@ static void run_one(const struct gc_testcase *tc, bool reference, bool probe,
 	paging_map_user_code(probe ? user_probe_page_for(tc->mechanism)
 				   : user_page_for(tc->mechanism));
 	ldt_reset(tc->seg.ldt);
+	fpu_load_user(&tc->seg);
 	build_user_entry(tc, reference, &ue);
 	enter_user(&ue);
 	if (current.user_ds_stale)

@@ -312,6 +312,10 @@ static const char *lnx__seg_unsupported(const struct gc_testcase *tc)
 		if (tc->seg.ldt[i])
 			return "the test kernel's LDT (seg.ldt*) is not set up "
 			       "on this backend";
+	if (tc->seg.fcw_xor_default || tc->seg.mxcsr_xor_default ||
+	    tc->seg.xmm0[0] || tc->seg.xmm0[1])
+		return "x87/SSE state (fcw, mxcsr, xmm0) is not loaded or "
+		       "captured on this backend yet";
 	if (tc->seg.flags & GC_SEG_PROBE_SS)
 		return "the SS probe (seg.flags) runs on the test kernel only";
 	if (nr == GC_SYS_MODIFY_LDT || nr == GC_SYS_IOPL)

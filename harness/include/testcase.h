@@ -56,6 +56,7 @@ struct tc_field {
 	uint8_t size;	   /* bytes */
 	uint8_t kind;	   /* enum tc_field_kind */
 	uint32_t ret_bit;  /* GC_RET_* for ret.* fields, else 0 */
+	uint32_t xor_default; /* stored as value ^ this (0 = the default) */
 };
 extern const struct tc_field tc_fields[];
 extern const size_t tc_nr_fields;

@@ -161,15 +161,23 @@ _Static_assert(sizeof(struct gc_ret_frame) == 152, "gc_ret_frame layout");
 
 /*
  * Segment-related testcase fields (appended after ret; zero = as before):
- * the LDT each run starts from, and whether to run the SS probe (E4).
+ * the LDT each run starts from, whether to run the SS probe (E4), and the
+ * user's x87/SSE control state and XMM0. FCW and MXCSR are stored XOR
+ * their FNINIT/reset values, so 0 means the default (the host's field
+ * table shows and takes the real value).
  */
 #define GC_SEG_PROBE_SS 0x01 /* flags: also run the post-return SS probe */
+#define GC_FCW_DEFAULT 0x037f
+#define GC_MXCSR_DEFAULT 0x1f80
 struct gc_seg_ext {
 	uint64_t ldt[GC_LDT_ENTRIES]; /* raw descriptors; 0 = empty entry */
 	uint8_t flags;		      /* GC_SEG_* */
-	uint8_t reserved[7];
+	uint8_t reserved;
+	uint16_t fcw_xor_default;   /* FCW ^ GC_FCW_DEFAULT */
+	uint32_t mxcsr_xor_default; /* MXCSR ^ GC_MXCSR_DEFAULT */
+	uint64_t xmm0[2];	    /* low, high quadword */
 } __attribute__((packed));
-_Static_assert(sizeof(struct gc_seg_ext) == 40, "gc_seg_ext layout");
+_Static_assert(sizeof(struct gc_seg_ext) == 56, "gc_seg_ext layout");
 
 /*
  * A testcase: binary form v1. Fuzzers mutate these bytes directly; the host
@@ -192,7 +200,7 @@ struct gc_testcase {
 	struct gc_ret_frame ret;
 	struct gc_seg_ext seg;
 } __attribute__((packed));
-_Static_assert(sizeof(struct gc_testcase) == 368, "gc_testcase layout");
+_Static_assert(sizeof(struct gc_testcase) == 384, "gc_testcase layout");
 _Static_assert(__builtin_offsetof(struct gc_testcase, gpr) == 8, "gpr");
 _Static_assert(__builtin_offsetof(struct gc_testcase, sel) == 160, "sel");
 _Static_assert(__builtin_offsetof(struct gc_testcase, ret) == 176, "ret");
@@ -207,8 +215,15 @@ struct gc_user_state {
 	uint64_t gs_base;
 	uint16_t sel[GC_NR_SREGS];
 	uint32_t reserved;
+	/* x87/SSE, by FXSAVE at the capture. A backend that cannot capture
+	 * them leaves fpu_captured 0 and they are not compared. */
+	uint8_t fpu_captured;
+	uint8_t reserved2;
+	uint16_t fcw;
+	uint32_t mxcsr;
+	uint64_t xmm0[2];
 } __attribute__((packed));
-_Static_assert(sizeof(struct gc_user_state) == 176, "gc_user_state layout");
+_Static_assert(sizeof(struct gc_user_state) == 200, "gc_user_state layout");
 
 /* A user-visible exception (what a signal handler would be told). */
 #define GC_EXC_VIA_IRET_FIXUP 0x01 /* raised by the exit IRET, fixed up */
@@ -299,7 +314,7 @@ struct gc_run {
 	struct gc_exit_record exits[GC_MAX_EXITS];
 	struct gc_kernel_fault fault;
 } __attribute__((packed));
-_Static_assert(sizeof(struct gc_run) == 8 + 176 + 96 + 128 + 32, "gc_run");
+_Static_assert(sizeof(struct gc_run) == 8 + 200 + 96 + 128 + 32, "gc_run");
 
 #define GC_RESULT_MAGIC 0x47435253u /* "GCRS" */
 struct gc_result {
@@ -308,7 +323,7 @@ struct gc_result {
 	struct gc_run mech;
 	struct gc_run ref;
 } __attribute__((packed));
-_Static_assert(sizeof(struct gc_result) == 8 + 2 * 440, "gc_result layout");
+_Static_assert(sizeof(struct gc_result) == 8 + 2 * 464, "gc_result layout");
 
 /* Harness self-tests: make the guest misbehave on purpose, per batch. */
 enum gc_selftest {

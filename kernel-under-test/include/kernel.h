@@ -44,6 +44,10 @@ void ldt_reset(const uint64_t entries[GC_LDT_ENTRIES]);
 bool selector_loads_as_data(uint16_t sel);
 void ldt_refresh_segments(void);
 
+/* arch/x86/fpu.c */
+void fpu_load_user(const struct gc_seg_ext *seg);
+void fpu_capture_user(struct gc_user_state *st);
+
 /* arch/x86/espfix.c */
 void espfix_init(void);
 

@@ -235,3 +235,40 @@ TEST(initial_ldt_state_is_exact)
 	ASSERT_EQ(st->sel[GC_ES], 0);
 	ASSERT_EQ(st->gpr[GC_RAX], GC_PID);
 }
+
+/* x87/SSE: what the testcase loads is what both runs capture, and the
+ * defaults (FNINIT's FCW, reset MXCSR) when it loads nothing. */
+TEST(fpu_state_round_trips)
+{
+	struct gc_testcase tc;
+	struct case_outcome out;
+	struct verdict v;
+	const struct gc_user_state *st = &out.result.mech.state;
+	const struct tc_field *fcw = tc_field_by_name("fcw");
+	const struct tc_field *mxcsr = tc_field_by_name("mxcsr");
+
+	tc_default(&tc);
+	tc.mechanism = GC_MECH_SYSCALL64;
+	tc.gpr[GC_RSP] = GC_USER_STACK_TOP;
+	tc_normalize(&tc);
+	run(&tc, GC_DEFENSES_ALL, &out, &v);
+	ASSERT_EQ(v.cls, VERDICT_PASS);
+	ASSERT_EQ(st->fpu_captured, 1);
+	ASSERT_EQ(st->fcw, GC_FCW_DEFAULT);
+	ASSERT_EQ(st->mxcsr, GC_MXCSR_DEFAULT);
+	ASSERT_EQ(st->xmm0[0] | st->xmm0[1], 0);
+
+	ASSERT(fcw && mxcsr);
+	tc_field_set(&tc, fcw, 0x0e5f);
+	tc_field_set(&tc, mxcsr, 0xa040);
+	tc.seg.xmm0[0] = 0x0123456789abcdefull;
+	tc.seg.xmm0[1] = 0xfedcba9876543210ull;
+	tc_normalize(&tc);
+	run(&tc, GC_DEFENSES_ALL, &out, &v);
+	ASSERT_EQ(v.cls, VERDICT_PASS);
+	ASSERT_EQ(st->fcw, 0x0e5f);
+	ASSERT_EQ(st->mxcsr, 0xa040);
+	ASSERT_EQ(st->xmm0[0], 0x0123456789abcdefull);
+	ASSERT_EQ(st->xmm0[1], 0xfedcba9876543210ull);
+	ASSERT_EQ(out.result.ref.state.xmm0[1], 0xfedcba9876543210ull);
+}

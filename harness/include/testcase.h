@@ -49,6 +49,7 @@ enum tc_field_kind {
 	TCF_U64,       /* u64, hex */
 	TCF_RFLAGS,    /* u64, hex with flag names in a comment */
 	TCF_SELECTOR,  /* u16, hex */
+	TCF_DESCRIPTOR, /* u64 segment descriptor, hex, decoded in a comment */
 };
 struct tc_field {
 	const char *name;  /* as in the text form: "rax", "ret.rip", "ss" */

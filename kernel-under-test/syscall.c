@@ -144,6 +144,10 @@ static void emulate_mechanism_entry(struct cpu_regs *regs)
 	    mechanism == GC_MECH_SYSCALL_COMPAT) {
 		regs->rcx = regs->rip;
 		regs->r11 = regs->rflags & ~X86_EFLAGS_RF;
+		/* SYSCALL saves no SS: the entry's frame says __USER_DS, as
+		 * Linux's pt_regs->ss, and SYSRET loads that from STAR. A user
+		 * SS from the LDT does not survive a SYSCALL. */
+		regs->ss = __USER_DS;
 	}
 }
 

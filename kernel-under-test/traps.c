@@ -87,20 +87,39 @@ static bool is_enter_user_fault(const struct cpu_regs *regs)
  * The exit IRET faulted: the GPRs are the user's, %rsp points at the frame
  * IRET was popping. Report the fault as if the user had taken it there.
  */
-static __noreturn void fixup_bad_iret(const struct cpu_regs *regs)
+static __noreturn void report_bad_iret(const struct cpu_regs *regs,
+				       uint64_t rip)
 {
 	const struct iret_frame *f = (const struct iret_frame *)regs->rsp;
 	struct cpu_regs user = *regs;
 
-	user.rip = f->rip;
+	user.rip = rip;
 	user.cs = f->cs;
 	user.rflags = f->rflags;
 	user.rsp = f->rsp;
 	user.ss = f->ss;
 	cov_hit(GC_COV_IRET_FIXUP);
-	run_record_user_exception(regs->vector, regs->error_code, f->rip, 0,
+	run_record_user_exception(regs->vector, regs->error_code, rip, 0,
 				  GC_EXC_VIA_IRET_FIXUP);
 	run_end(GC_END_USER_FAULT, &user);
+}
+
+static __noreturn void fixup_bad_iret(const struct cpu_regs *regs)
+{
+	report_bad_iret(regs,
+			((const struct iret_frame *)regs->rsp)->rip);
+}
+
+/*
+ * The process could not even start: its SS or CS cannot be loaded. Both
+ * runs report it at the mechanism's instruction, the process's first, so
+ * that where the reference's own int $0x80 happens to sit cannot make a
+ * difference.
+ */
+static __noreturn void fixup_enter_user(const struct cpu_regs *regs)
+{
+	report_bad_iret(regs,
+			user_entry_rip(run_testcase()->mechanism, false));
 }
 
 void do_exception(struct cpu_regs *regs)
@@ -112,7 +131,7 @@ void do_exception(struct cpu_regs *regs)
 	if (is_iret_fault(regs) && defense_on(GC_DEF_IRET_FAULT_FIXUP))
 		fixup_bad_iret(regs);
 	if (is_enter_user_fault(regs))
-		fixup_bad_iret(regs);
+		fixup_enter_user(regs);
 	cov_hit(GC_COV_KERNEL_VECTOR + run_is_reference() * GC_COV_VECTORS +
 		cov_vector(regs->vector));
 	run_record_kernel_fault(regs);

@@ -22,8 +22,8 @@
 #include "verdict.h"
 
 #define X86_TRAP_PF 14
-#define LDT_DATA16 0x0000f2000000ffffull /* data RW, DPL 3, B = 0 */
-#define LDT_DATA32 0x00cff2000000ffffull /* flat data RW, DPL 3, B = 1 */
+#define LDT_DATA16  0x0000f2000000ffffull /* data RW, DPL 3, B = 0 */
+#define LDT_DATA32  0x00cff2000000ffffull /* flat data RW, DPL 3, B = 1 */
 
 static struct backend *tcg;
 
@@ -31,8 +31,8 @@ static struct backend *backend(void)
 {
 	char err[512];
 
-	if (!tcg && backend_open("tcg", &(struct backend_config){ 0 }, &tcg,
-				 err, sizeof(err))) {
+	if (!tcg && backend_open("tcg", &(struct backend_config){0}, &tcg, err,
+				 sizeof(err))) {
 		fprintf(stderr, "cannot open the tcg backend: %s\n", err);
 		exit(1);
 	}

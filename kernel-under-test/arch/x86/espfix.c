@@ -17,9 +17,9 @@
 #include "arch/espfix.h"
 #include "arch/processor.h"
 
-#define PTE_P 0x1ull
-#define PTE_W 0x2ull
-#define PTE_NX (1ull << 63)
+#define PTE_P		  0x1ull
+#define PTE_W		  0x2ull
+#define PTE_NX		  (1ull << 63)
 
 #define ESPFIX_PDPT_FIRST 4
 #define ESPFIX_PDPT_COUNT 4 /* 4 x 1 GiB: every value of bits 31:16 */

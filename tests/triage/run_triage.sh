@@ -46,21 +46,25 @@ for b in r['buckets']:
         b['signature'], b['disabled'], b['count'], b['reproduced'],
         b['times'], b['fields_before'], b['fields_after']))
 ok = True
+# A defense may show through more than one symptom (sysretl_user32_cs_ss:
+# the wrong CS, or the frame's SS lost), and different diff fields are
+# different signatures; so at most a few buckets per defense, each matched
+# to it.
 for d in defenses:
     bs = by_profile.get(d, [])
-    if len(bs) != 1:
+    if not 1 <= len(bs) <= 2:
         print('FAIL: %s has %d buckets' % (d, len(bs))); ok = False; continue
-    b = bs[0]
-    if not b['defense'] or b['defense']['name'] != d:
-        print('FAIL: %s bucket matched %s' % (d, b['defense'])); ok = False
-    if b['reproduced'] != times or b['findings_reproduced'] != b['count']:
-        print('FAIL: %s does not reproduce %d/%d' % (d, times, times)); ok = False
-    for f in b['findings']:
-        if f['reproduced'] != times:
-            print('FAIL: finding %s %d/%d' % (f['name'], f['reproduced'], times)); ok = False
-    seed = fields(open('%s/seeds/defenses/%s.tc' % (src, d)).read())
-    if fields(b['minimized']) > seed:
-        print('FAIL: %s minimized to %d fields, seed has %d' % (d, fields(b['minimized']), seed)); ok = False
+    for b in bs:
+        if not b['defense'] or b['defense']['name'] != d:
+            print('FAIL: %s bucket matched %s' % (d, b['defense'])); ok = False
+        if b['reproduced'] != times or b['findings_reproduced'] != b['count']:
+            print('FAIL: %s does not reproduce %d/%d' % (d, times, times)); ok = False
+        for f in b['findings']:
+            if f['reproduced'] != times:
+                print('FAIL: finding %s %d/%d' % (f['name'], f['reproduced'], times)); ok = False
+        seed = fields(open('%s/seeds/defenses/%s.tc' % (src, d)).read())
+        if fields(b['minimized']) > seed:
+            print('FAIL: %s minimized to %d fields, seed has %d' % (d, fields(b['minimized']), seed)); ok = False
 if len(by_profile) != len(defenses):
     print('FAIL: profiles %s' % list(by_profile)); ok = False
 sys.exit(0 if ok else 1)

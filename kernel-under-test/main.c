@@ -118,6 +118,7 @@ void kernel_main(void)
 		panic("no mailbox at GC_MAILBOX_GPA: not started by gatecrash");
 	desc_init();
 	paging_init();
+	espfix_init();
 	user_pages_init();
 
 	mailbox->guest_abi_version = GC_ABI_VERSION;

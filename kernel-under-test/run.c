@@ -18,7 +18,9 @@ struct run {
 	unsigned prefix;    /* tc->dbg.prefix, clamped likewise */
 	struct gc_run *out;
 	bool reference;
+	bool probe;	     /* the SS probe's re-execution (E4) */
 	bool kernel_faulted;
+	bool user_ds_stale;  /* GC_SELFTEST_STALE_SS patched the GDT */
 };
 
 static struct run current;
@@ -73,8 +75,23 @@ void run_record_user_exception(unsigned vector, uint32_t error_code,
 		out->n_exc++;
 }
 
+/*
+ * GC_SELFTEST_STALE_SS: a kernel that really leaves SS stale, to prove the
+ * probe sees it. While the mechanism run's exits execute, GDT[USER_DS] has
+ * a base of 2 GiB (nothing mapped there); the selector the exit loads still
+ * reads __USER_DS, the hidden base does not. The descriptor is restored when
+ * the run ends (run_one), i.e. after the user has run on the stale cache.
+ */
+static void selftest_stale_ss(void)
+{
+	if (mailbox->selftest != GC_SELFTEST_STALE_SS || current.reference)
+		return;
+	desc_set_user_ds_base(0x80000000u);
+	current.user_ds_stale = true;
+}
+
 /* The machine state at the instant of the exit instruction (hazards). */
-void run_record_exit(enum gc_exit_kind kind, const struct cpu_regs *regs)
+static void record_exit(enum gc_exit_kind kind, const struct cpu_regs *regs)
 {
 	struct gc_run *out = current.out;
 	struct gc_exit_record *x;
@@ -118,6 +135,12 @@ void run_record_exit(enum gc_exit_kind kind, const struct cpu_regs *regs)
 	}
 }
 
+void run_record_exit(enum gc_exit_kind kind, const struct cpu_regs *regs)
+{
+	record_exit(kind, regs);
+	selftest_stale_ss();
+}
+
 void run_record_kernel_fault(const struct cpu_regs *regs)
 {
 	if (!current.out) {
@@ -158,6 +181,25 @@ static void capture_user_state(const struct cpu_regs *regs,
 	st->fs_base = rdmsr(MSR_FS_BASE);
 	/* Every entry from user mode did SWAPGS: the user's base is parked. */
 	st->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	fpu_capture_user(st);
+}
+
+/*
+ * In the SS probe's run, a user exception at the probe's push/pop or its
+ * final HLT settles the probe (user_probe_outcome). Returns true if it did.
+ */
+bool run_probe_exception(const struct cpu_regs *regs)
+{
+	enum gc_ss_probe p;
+
+	if (!current.probe)
+		return false;
+	p = user_probe_outcome(regs->rip, regs->vector, regs->error_code);
+	if (p == GC_PROBE_NOT_RUN)
+		return false;
+	current.out->ss_probe = p;
+	current.out->ss_probe_vector = p == GC_PROBE_FAULTED ? regs->vector : 0;
+	return true;
 }
 
 __noreturn void run_end(enum gc_end end, const struct cpu_regs *regs)
@@ -170,6 +212,13 @@ __noreturn void run_end(enum gc_end end, const struct cpu_regs *regs)
 	leave_user();
 }
 
+/* A data selector the kernel cannot load at all is 0 in the process, as
+ * Linux's loadsegment fixup would leave it: never a ring-0 fault here. */
+static uint16_t user_data_selector(uint16_t sel)
+{
+	return selector_loads_as_data(sel) ? sel : 0;
+}
+
 static void build_user_entry(const struct gc_testcase *tc, bool reference,
 			     struct user_entry *ue)
 {
@@ -180,13 +229,13 @@ static void build_user_entry(const struct gc_testcase *tc, bool reference,
 	ue->gs_base = tc->gs_base;
 	ue->cs = tc->sel[GC_CS];
 	ue->ss = tc->sel[GC_SS];
-	ue->ds = tc->sel[GC_DS];
-	ue->es = tc->sel[GC_ES];
-	ue->fs = tc->sel[GC_FS];
-	ue->gs = tc->sel[GC_GS];
+	ue->ds = user_data_selector(tc->sel[GC_DS]);
+	ue->es = user_data_selector(tc->sel[GC_ES]);
+	ue->fs = user_data_selector(tc->sel[GC_FS]);
+	ue->gs = user_data_selector(tc->sel[GC_GS]);
 }
 
-static void run_one(const struct gc_testcase *tc, bool reference,
+static void run_one(const struct gc_testcase *tc, bool reference, bool probe,
 		    uint64_t defenses, struct gc_run *out)
 {
 	struct user_entry ue;
@@ -200,23 +249,55 @@ static void run_one(const struct gc_testcase *tc, bool reference,
 		.prefix = tc->dbg.prefix % GC_PREFIX_COUNT,
 		.out = out,
 		.reference = reference,
+		.probe = probe,
 	};
 	defenses_activate(reference ? GC_DEFENSES_ALL : defenses);
-	paging_map_user_code(user_page_for(current.mechanism, current.prefix));
+	paging_map_user_code(
+		probe ? user_probe_page_for(current.mechanism, current.prefix)
+		      : user_page_for(current.mechanism, current.prefix));
 	paging_set_user_ss_words(tc->sel[GC_SS],
 				 current.prefix == GC_PREFIX_POP_SS);
+	ldt_reset(tc->seg.ldt);
+	fpu_load_user(&tc->seg);
 	build_user_entry(tc, reference, &ue);
 	debug_arm(tc);
 	enter_user(&ue);
+	if (current.user_ds_stale)
+		desc_set_user_ds_base(0);
 	/* A run that faulted in ring 0 may have left the tables in any state. */
 	if (current.kernel_faulted)
 		desc_init();
 }
 
+/*
+ * The SS probe (E4) re-executes a run on the probe page, so the primary
+ * capture is untouched, and keeps only its verdict on SS in that run.
+ */
+static void run_probe(const struct gc_testcase *tc, bool reference,
+		      uint64_t defenses, struct gc_run *keep)
+{
+	static struct gc_run scratch;
+
+	run_one(tc, reference, true, defenses, &scratch);
+	keep->ss_probe = scratch.ss_probe ? scratch.ss_probe
+					  : GC_PROBE_NOT_REACHED;
+	keep->ss_probe_vector = scratch.ss_probe_vector;
+}
+
+static bool wants_ss_probe(const struct gc_testcase *tc)
+{
+	return (tc->seg.flags & GC_SEG_PROBE_SS) ||
+	       mailbox->selftest == GC_SELFTEST_STALE_SS;
+}
+
 void run_case(const struct gc_testcase *tc, uint64_t defenses,
 	      struct gc_result *res)
 {
-	run_one(tc, false, defenses, &res->mech);
-	run_one(tc, true, defenses, &res->ref);
+	run_one(tc, false, false, defenses, &res->mech);
+	run_one(tc, true, false, defenses, &res->ref);
+	if (wants_ss_probe(tc)) {
+		run_probe(tc, false, defenses, &res->mech);
+		run_probe(tc, true, defenses, &res->ref);
+	}
 	current = (struct run){ 0 }; /* a fault from here on is the kernel's */
 }

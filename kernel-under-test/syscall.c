@@ -28,6 +28,21 @@ static uint64_t sanitize_user_rflags(uint64_t rflags)
 }
 
 /*
+ * IOPL is not the user's to set (E19): Linux's sigreturn takes only
+ * FIX_EFLAGS from the frame, which has no IOPL, and SYSRET would hand R11's
+ * IOPL to user mode verbatim. With the defense on, the frame's IOPL is
+ * ignored and the saved one (0: FMASK and the int80 gate leave it) kept.
+ */
+static uint64_t returned_rflags(uint64_t saved, uint64_t frame)
+{
+	uint64_t rflags = sanitize_user_rflags(frame);
+
+	if (defense_on(GC_DEF_SIGRETURN_FIX_IOPL))
+		rflags = (rflags & ~X86_EFLAGS_IOPL) | (saved & X86_EFLAGS_IOPL);
+	return rflags;
+}
+
+/*
  * GC_SYS_SET_RETURN_STATE: the sigreturn analogue. The frame comes from the
  * testcase through a copy_from_user-style REP MOVSQ into a buffer with room
  * below it, so a DF left set by the entry (E7) corrupts the copy, not the
@@ -55,13 +70,34 @@ static void set_return_state(struct cpu_regs *regs)
 	if (mask & GC_RET_RIP)
 		regs->rip = f->rip;
 	if (mask & GC_RET_RFLAGS)
-		regs->rflags = sanitize_user_rflags(f->rflags);
+		regs->rflags = returned_rflags(regs->rflags, f->rflags);
 	if (mask & GC_RET_CS)
 		regs->cs = f->cs | 3;
 	if (mask & GC_RET_SS)
 		regs->ss = f->ss | 3;
 }
 
+/*
+ * GC_SYS_MODIFY_LDT: one descriptor, checked as Linux checks it. Segment
+ * registers already loaded from the old entry keep its cached descriptor
+ * unless the kernel reloads them (E15): ldt_refresh_segments.
+ */
+static uint64_t modify_ldt(uint64_t index, uint64_t raw)
+{
+	int64_t ret = ldt_write_entry(index, raw);
+
+	if (ret == 0 && defense_on(GC_DEF_LDT_REFRESH_SEGMENTS))
+		ldt_refresh_segments();
+	return ret;
+}
+
+/*
+ * GC_SYS_IOPL (above) follows Linux >= 5.5 ("x86/iopl: Restrict iopl()
+ * permission scope"): iopl(3) would grant port access through the I/O
+ * bitmap, never by running user code with real IOPL, so CLI/STI keep
+ * faulting and RFLAGS.IOPL stays 0. This kernel has no port to grant; the
+ * call validates its level and changes no user-visible state.
+ */
 void syscall_dispatch(struct cpu_regs *regs)
 {
 	if (!run_count_entry())
@@ -76,6 +112,12 @@ void syscall_dispatch(struct cpu_regs *regs)
 		break;
 	case GC_SYS_SET_RETURN_STATE:
 		set_return_state(regs);
+		break;
+	case GC_SYS_MODIFY_LDT:
+		regs->rax = modify_ldt(regs->rdi, regs->rsi);
+		break;
+	case GC_SYS_IOPL:
+		regs->rax = regs->rdi > 3 ? -(uint64_t)GC_EINVAL : 0;
 		break;
 	default:
 		regs->rax = -(uint64_t)GC_ENOSYS;
@@ -102,6 +144,10 @@ static void emulate_mechanism_entry(struct cpu_regs *regs)
 	    mechanism == GC_MECH_SYSCALL_COMPAT) {
 		regs->rcx = regs->rip;
 		regs->r11 = regs->rflags & ~X86_EFLAGS_RF;
+		/* SYSCALL saves no SS: the entry's frame says __USER_DS, as
+		 * Linux's pt_regs->ss, and SYSRET loads that from STAR. A user
+		 * SS from the LDT does not survive a SYSCALL. */
+		regs->ss = __USER_DS;
 	}
 }
 

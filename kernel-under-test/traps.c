@@ -66,6 +66,8 @@ static void do_user_exception(struct cpu_regs *regs)
 
 	if (vector == X86_TRAP_DB && debug_replay_early_db(regs))
 		return; /* TCG's early MOV SS #DB: the entry replays it */
+	if (run_probe_exception(regs))
+		run_end(GC_END_LANDED, regs);
 	if (is_capture(regs)) {
 		debug_deliver_pending(regs);
 		run_end(GC_END_LANDED, regs);
@@ -88,29 +90,43 @@ static void do_user_exception(struct cpu_regs *regs)
 	/* A trap: return to user mode and carry on, as after a SIGTRAP. */
 }
 
+static bool is_iret_fault_vector(unsigned vector)
+{
+	return vector == X86_TRAP_GP || vector == X86_TRAP_NP ||
+	       vector == X86_TRAP_SS;
+}
+
 static bool is_iret_fault(const struct cpu_regs *regs)
 {
 	return regs->rip == (uintptr_t)native_irq_return_iret &&
-	       (regs->vector == X86_TRAP_GP || regs->vector == X86_TRAP_NP ||
-		regs->vector == X86_TRAP_SS);
+	       is_iret_fault_vector(regs->vector);
+}
+
+/* The IRET that starts a run: a testcase SS or CS that cannot be loaded is
+ * the process faulting at its first instruction, whatever the profile. */
+static bool is_enter_user_fault(const struct cpu_regs *regs)
+{
+	return regs->rip == (uintptr_t)enter_user_iret &&
+	       is_iret_fault_vector(regs->vector);
 }
 
 /*
  * The exit IRET faulted: the GPRs are the user's, %rsp points at the frame
  * IRET was popping. Report the fault as if the user had taken it there.
  */
-static __noreturn void fixup_bad_iret(const struct cpu_regs *regs)
+static __noreturn void report_bad_iret(const struct cpu_regs *regs,
+				       uint64_t rip)
 {
 	const struct iret_frame *f = (const struct iret_frame *)regs->rsp;
 	struct cpu_regs user = *regs;
 
-	user.rip = f->rip;
+	user.rip = rip;
 	user.cs = f->cs;
 	user.rflags = f->rflags;
 	user.rsp = f->rsp;
 	user.ss = f->ss;
 	cov_hit(GC_COV_IRET_FIXUP);
-	run_record_user_exception(regs->vector, regs->error_code, f->rip, 0,
+	run_record_user_exception(regs->vector, regs->error_code, rip, 0,
 				  GC_EXC_VIA_IRET_FIXUP);
 	run_end(GC_END_USER_FAULT, &user);
 }
@@ -139,6 +155,24 @@ void exit_iret_check_limit(struct cpu_regs *regs)
 	do_exception(&fault);
 }
 
+static __noreturn void fixup_bad_iret(const struct cpu_regs *regs)
+{
+	report_bad_iret(regs,
+			((const struct iret_frame *)regs->rsp)->rip);
+}
+
+/*
+ * The process could not even start: its SS or CS cannot be loaded. Both
+ * runs report it at the mechanism's instruction, the process's first, so
+ * that where the reference's own int $0x80 happens to sit cannot make a
+ * difference.
+ */
+static __noreturn void fixup_enter_user(const struct cpu_regs *regs)
+{
+	report_bad_iret(regs,
+			user_entry_rip(run_mechanism(), run_prefix(), false));
+}
+
 void do_exception(struct cpu_regs *regs)
 {
 	if (from_user(regs)) {
@@ -149,6 +183,8 @@ void do_exception(struct cpu_regs *regs)
 		fixup_bad_iret(regs);
 	if (regs->vector == X86_TRAP_DB && debug_kernel_db())
 		return; /* a user breakpoint: resume the entry it interrupted */
+	if (is_enter_user_fault(regs))
+		fixup_enter_user(regs);
 	cov_hit(GC_COV_KERNEL_VECTOR + run_is_reference() * GC_COV_VECTORS +
 		cov_vector(regs->vector));
 	run_record_kernel_fault(regs);

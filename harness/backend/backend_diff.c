@@ -62,11 +62,13 @@ static void diff__states(const struct gc_testcase *tc, const struct gc_run *a,
 	enum gc_user_mode mode = tc_mode(tc);
 
 	for (unsigned f = 0; f < SF_COUNT; f++)
-		diff__add(v, state_fields[f].name,
-			  state_field_get(&a->state, f),
-			  state_field_get(&b->state, f),
-			  allowed_diff_bits(tc->mechanism, mode, f) |
-				  (f == SF_RFLAGS ? X86_EFLAGS_RF : 0));
+		if (state_field_compared(&a->state, &b->state, f))
+			diff__add(v, state_fields[f].name,
+				  state_field_get(&a->state, f),
+				  state_field_get(&b->state, f),
+				  allowed_diff_bits(tc->mechanism, mode, f) |
+					  (f == SF_RFLAGS ? X86_EFLAGS_RF
+							  : 0));
 }
 
 static void diff__exceptions(const struct gc_run *a, const struct gc_run *b,

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arch/segment.h"
 #include "linux.h"
 #include "protocol.h"
 #include "tcg.h"
@@ -318,6 +319,53 @@ static int lnx__debug_ext_unsupported(const struct gc_testcase *tc,
 	return 1;
 }
 
+/*
+ * What the test kernel expresses and this backend does not (yet): its LDT,
+ * the SS probe, modify_ldt and iopl, and the selectors that only the test
+ * kernel's LDT or its fallbacks give a meaning (docs/testcase-format.md).
+ */
+static const char *lnx__seg_unsupported(const struct gc_testcase *tc)
+{
+	static const enum gc_sreg data[] = {GC_DS, GC_ES, GC_FS, GC_GS};
+	uint32_t nr = (uint32_t)tc->gpr[GC_RAX];
+
+	for (unsigned i = 0; i < GC_LDT_ENTRIES; i++)
+		if (tc->seg.ldt[i])
+			return "the test kernel's LDT (seg.ldt*) is not set up "
+			       "on this backend";
+	if (tc->seg.fcw_xor_default || tc->seg.mxcsr_xor_default ||
+	    tc->seg.xmm0[0] || tc->seg.xmm0[1])
+		return "x87/SSE state (fcw, mxcsr, xmm0) is not loaded or "
+		       "captured on this backend yet";
+	if (tc->seg.flags & GC_SEG_PROBE_SS)
+		return "the SS probe (seg.flags) runs on the test kernel only";
+	if (nr == GC_SYS_MODIFY_LDT || nr == GC_SYS_IOPL)
+		return "modify_ldt and iopl are not mapped to Linux's yet";
+	if (tc->sel[GC_SS] != __USER_DS)
+		return "an initial SS other than __USER_DS is not set up on "
+		       "this backend";
+	for (unsigned i = 0; i < sizeof(data) / sizeof(data[0]); i++)
+		if ((tc->sel[data[i]] & SEG_TI_LDT) ||
+		    (tc->sel[data[i]] & ~SEG_RPL_MASK) == __KERNEL_DS)
+			return "LDT and DPL 0 data selectors are not set up on "
+			       "this backend";
+	return NULL;
+}
+
+static void lnx__mark_unsupported(const struct gc_testcase *cases,
+				  unsigned n, struct case_outcome *out)
+{
+	for (unsigned i = 0; i < n; i++) {
+		const char *why = lnx__seg_unsupported(&cases[i]);
+
+		if (!why)
+			continue;
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].status = CASE_UNSUPPORTED;
+		snprintf(out[i].detail, sizeof(out[i].detail), "%s", why);
+	}
+}
+
 static void lnx__fail_all(struct case_outcome *out, unsigned n, const char *why)
 {
 	for (unsigned i = 0; i < n; i++) {
@@ -359,6 +407,7 @@ static int lnx_run(void *priv, const struct gc_testcase *cases, unsigned n,
 	for (unsigned i = 0; i < n; i++)
 		if (!lnx__debug_ext_unsupported(&cases[i], &out[i]))
 			lnx__collect(&l->shm->slots[i], i, &out[i]);
+	lnx__mark_unsupported(cases, n, out);
 	l->st.cases += n;
 	l->st.batches++;
 	return 0;

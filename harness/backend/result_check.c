@@ -37,6 +37,10 @@ static const char *run_check(const struct gc_run *run, char *why, size_t len)
 			return why;
 		}
 	}
+	if (run->ss_probe >= GC_PROBE_COUNT) {
+		snprintf(why, len, "ss_probe %u out of range", run->ss_probe);
+		return why;
+	}
 	return NULL;
 }
 
@@ -83,6 +87,7 @@ static void run_clear_unused(struct gc_run *run)
 
 	run->reserved = 0;
 	run->state.reserved = 0;
+	run->state.reserved2 = 0;
 	if (run->end == GC_END_KERNEL_FAULT)
 		memset(&run->state, 0, sizeof(run->state));
 	else

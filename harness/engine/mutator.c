@@ -64,11 +64,36 @@ const uint64_t mut_interesting_u64[] = {
 const size_t mut_nr_interesting_u64 =
 	sizeof(mut_interesting_u64) / sizeof(mut_interesting_u64[0]);
 
-/* Null with every RPL, the GDT's user and kernel selectors, LDT (TI). */
+/* Null with every RPL, the GDT's user and kernel selectors, LDT (TI):
+ * each of the test kernel's LDT entries and one beyond its limit. */
 const uint16_t mut_interesting_selectors[] = {
 	0x0,  0x1,  0x2,  0x3,	0x4,  0x7,  0x8,    0x10,
-	0x13, 0x18, 0x1b, 0x23, 0x2b, 0x33, 0xffff,
+	0x13, 0x18, 0x1b, 0x23, 0x2b, 0x33, 0xffff, 0xf,
+	0x17, 0x1f, 0x27,
 };
+
+/* LDT descriptors worth trying (E9, E10, E15, E20): 16- and 32-bit data,
+ * not present, expand-down, code of each size, conforming (refused when
+ * present), a call gate and an LDT descriptor (both refused). */
+const uint64_t mut_interesting_descriptors[] = {
+	0x0000f2000000ffffull, /* data16 RW DPL3: the espfix case */
+	0x00cff2000000ffffull, /* flat data32 RW */
+	0x00cf72000000ffffull, /* flat data32, not present */
+	0x00cff6000000ffffull, /* data32 expand-down */
+	0x00cff0000000ffffull, /* data32 read-only */
+	0x0000fa000000ffffull, /* code16 XR */
+	0x00cffa000000ffffull, /* flat code32 XR */
+	0x00affa000000ffffull, /* code64 XR */
+	0x00cffe000000ffffull, /* conforming code32, present: refused */
+	0x0000ec0000100000ull, /* call gate: refused */
+	0x0000e2000000ffffull, /* LDT descriptor: refused */
+	0x0040f20000000000ull, /* data32, limit 0 */
+	0x80cff2000000ffffull, /* data32 with base 2 GiB */
+	0,
+};
+const size_t mut_nr_interesting_descriptors =
+	sizeof(mut_interesting_descriptors) /
+	sizeof(mut_interesting_descriptors[0]);
 const size_t mut_nr_interesting_selectors =
 	sizeof(mut_interesting_selectors) /
 	sizeof(mut_interesting_selectors[0]);
@@ -187,6 +212,9 @@ static uint64_t interesting_value(const struct tc_field *f, struct mut_rng *r)
 		return interesting_rflags_value(r);
 	case TCF_SELECTOR:
 		return interesting_selector(r);
+	case TCF_DESCRIPTOR:
+		return mut_interesting_descriptors[mut_rng_below(
+			r, mut_nr_interesting_descriptors)];
 	default:
 		return interesting_u64(r);
 	}

@@ -50,6 +50,8 @@ extern const uint64_t mut_interesting_u64[];
 extern const size_t mut_nr_interesting_u64;
 extern const uint16_t mut_interesting_selectors[];
 extern const size_t mut_nr_interesting_selectors;
+extern const uint64_t mut_interesting_descriptors[];
+extern const size_t mut_nr_interesting_descriptors;
 extern const uint64_t mut_flag_bits[]; /* toggled one at a time */
 extern const size_t mut_nr_flag_bits;
 

@@ -52,6 +52,7 @@ enum tc_field_kind {
 	TCF_RFLAGS,    /* u64, hex with flag names in a comment */
 	TCF_SELECTOR,  /* u16, hex */
 	TCF_PREFIX,    /* u8, printed by name (enum gc_prefix) */
+	TCF_DESCRIPTOR, /* u64 segment descriptor, hex, decoded in a comment */
 };
 struct tc_field {
 	const char *name;  /* as in the text form: "rax", "ret.rip", "ss" */
@@ -59,6 +60,7 @@ struct tc_field {
 	uint8_t size;	   /* bytes */
 	uint8_t kind;	   /* enum tc_field_kind */
 	uint32_t ret_bit;  /* GC_RET_* for ret.* fields, else 0 */
+	uint32_t xor_default; /* stored as value ^ this (0 = the default) */
 };
 extern const struct tc_field tc_fields[];
 extern const size_t tc_nr_fields;

@@ -42,7 +42,7 @@ enum verdict_class {
 	VERDICT_COUNT
 };
 
-#define VERDICT_MAX_DIFFS 48
+#define VERDICT_MAX_DIFFS 56
 #define VERDICT_MAX_HAZARDS 8
 
 struct field_diff {

@@ -13,8 +13,9 @@
 #include "testcase.h"
 #include "verdict.h"
 
-/* end, every state field, n_exc and four fields per kept exception. */
-_Static_assert(1 + SF_COUNT + 1 + 4 * GC_MAX_EXC <= VERDICT_MAX_DIFFS,
+/* end, every state field, n_exc, four fields per kept exception, the SS
+ * probe. */
+_Static_assert(1 + SF_COUNT + 1 + 4 * GC_MAX_EXC + 1 <= VERDICT_MAX_DIFFS,
 	       "every possible diff fits in struct verdict");
 
 static const char *const verdict_names[VERDICT_COUNT] = {
@@ -89,6 +90,12 @@ static int run_is_valid(const struct gc_run *run, const char *which,
 				 i, run->exits[i].kind);
 			return 0;
 		}
+	}
+	if (run->ss_probe >= GC_PROBE_COUNT) {
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s run: ss_probe %u out of range", which,
+			 run->ss_probe);
+		return 0;
 	}
 	return 1;
 }
@@ -176,6 +183,8 @@ static void compare_states(const struct gc_testcase *tc,
 		uint64_t r = state_field_get(&ref->state, f);
 		uint64_t bits = allowed_diff_bits(tc->mechanism, mode, f);
 
+		if (!state_field_compared(&mech->state, &ref->state, f))
+			continue;
 		if (!((m ^ r) & ~bits))
 			continue;
 		if (allowed_diff_value(tc->mechanism, mode, f, m, mech, bits))
@@ -228,6 +237,25 @@ static void compare_exceptions(const struct gc_run *mech,
 		compare_exception(v, i, &mech->exc[i], &ref->exc[i]);
 }
 
+/*
+ * The SS probe (E4, docs/semantics.md §1): SS left unusable by the
+ * mechanism's exit but not by the reference's is a divergence; so is the
+ * converse. Whether each run got as far as the probe is the primary runs'
+ * business, already compared.
+ */
+static void compare_ss_probe(const struct gc_run *mech,
+			     const struct gc_run *ref, struct verdict *v)
+{
+	int mech_faulted = mech->ss_probe == GC_PROBE_FAULTED;
+	int ref_faulted = ref->ss_probe == GC_PROBE_FAULTED;
+
+	if (mech_faulted != ref_faulted)
+		diff_add(v, "ss_probe", mech->ss_probe, ref->ss_probe);
+	else if (mech_faulted)
+		compare_value(v, "ss_probe_vector", mech->ss_probe_vector,
+			      ref->ss_probe_vector, 0);
+}
+
 static void compare_runs(const struct gc_testcase *tc,
 			 const struct gc_result *res, struct verdict *v)
 {
@@ -235,6 +263,7 @@ static void compare_runs(const struct gc_testcase *tc,
 	if (run_has_state(&res->mech) && run_has_state(&res->ref))
 		compare_states(tc, &res->mech, &res->ref, v);
 	compare_exceptions(&res->mech, &res->ref, v);
+	compare_ss_probe(&res->mech, &res->ref, v);
 	if (v->n_diffs)
 		verdict_raise(v, VERDICT_DIVERGENCE);
 }

@@ -54,6 +54,11 @@ const struct state_field_desc state_fields[SF_COUNT] = {
 	SEL_FIELD(DS, "ds"),
 	SEL_FIELD(FS, "fs"),
 	SEL_FIELD(GS, "gs"),
+	[SF_FCW] = {"fcw", offsetof(struct gc_user_state, fcw), 2},
+	[SF_MXCSR] = {"mxcsr", offsetof(struct gc_user_state, mxcsr), 4},
+	[SF_XMM0_LO] = {"xmm0_lo", offsetof(struct gc_user_state, xmm0), 8},
+	[SF_XMM0_HI] = {"xmm0_hi", offsetof(struct gc_user_state, xmm0) + 8,
+			8},
 };
 
 #define UPPER_HALF 0xffffffff00000000ull
@@ -116,6 +121,14 @@ uint64_t state_field_get(const struct gc_user_state *st, enum state_field f)
 	/* Little-endian host: a narrow field lands in the low bytes. */
 	memcpy(&v, (const uint8_t *)st + d->offset, d->size);
 	return v;
+}
+
+int state_field_compared(const struct gc_user_state *a,
+			 const struct gc_user_state *b, enum state_field f)
+{
+	if (SF_BIT(f) & SF_FPU)
+		return a->fpu_captured && b->fpu_captured;
+	return 1;
 }
 
 const struct state_field_desc *state_field_by_name(const char *name)

@@ -23,11 +23,21 @@ enum state_field {
 	SF_FS_BASE,
 	SF_GS_BASE,
 	SF_SEL0, /* SF_SEL0 + GC_ES .. SF_SEL0 + GC_GS */
-	SF_COUNT = SF_SEL0 + GC_NR_SREGS
+	SF_FCW = SF_SEL0 + GC_NR_SREGS, /* x87/SSE: only when both captured */
+	SF_MXCSR,
+	SF_XMM0_LO,
+	SF_XMM0_HI,
+	SF_COUNT
 };
 _Static_assert(SF_COUNT <= 32, "field sets are 32-bit masks");
 #define SF_BIT(f)   (1u << (f))
 #define SF_ALL_GPRS (SF_BIT(SF_GPR0 + GC_NR_GPRS) - SF_BIT(SF_GPR0))
+#define SF_FPU	    (SF_BIT(SF_COUNT) - SF_BIT(SF_FCW))
+
+/* Is field f compared between these two states? The x87/SSE fields only
+ * when both backends captured them (gc_user_state.fpu_captured). */
+int state_field_compared(const struct gc_user_state *a,
+			 const struct gc_user_state *b, enum state_field f);
 
 struct state_field_desc {
 	const char *name; /* "rax", "rip", "cs": the names diffs carry */

@@ -89,6 +89,17 @@ const struct defense defenses[] = {
 		"a #DB/NMI/#DF/#MC from ring 0 saves the live GS base and loads "
 		"the kernel's (FSGSBASE), instead of guessing from its sign, "
 		"which a user's kernel-looking GS base defeats"),
+	DEFENSE(GC_DEF_ESPFIX16, "espfix16", "E10", "divergence",
+		"IRET to an LDT SS from the espfix alias (a 16-bit SS keeps "
+		"only SP[15:0]: kernel RSP bits would leak into ESP[31:16])"),
+	DEFENSE(GC_DEF_LDT_REFRESH_SEGMENTS, "ldt_refresh_segments", "E15",
+		"divergence",
+		"modify_ldt reloads DS/ES that name the LDT, 0 if the entry is "
+		"gone (else they keep a stale cached descriptor)"),
+	DEFENSE(GC_DEF_SIGRETURN_FIX_IOPL, "sigreturn_fix_iopl", "E19",
+		"divergence",
+		"set_return_state keeps the saved IOPL (Linux FIX_EFLAGS): else "
+		"SYSRET/IRET hand the user real IOPL 3"),
 };
 const size_t defense_count = sizeof(defenses) / sizeof(defenses[0]);
 

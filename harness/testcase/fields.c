@@ -15,9 +15,11 @@
 /* Kept by hand: clang-format spreads a one-line initializer over four. */
 /* clang-format off */
 #define FIELD(name, member, kind) \
-	{ name, TC_OFF(member), TC_SIZE(member), kind, 0 }
+	{ name, TC_OFF(member), TC_SIZE(member), kind, 0, 0 }
 #define RET(name, member, kind, bit) \
-	{ "ret." name, TC_OFF(ret.member), TC_SIZE(ret.member), kind, bit }
+	{ "ret." name, TC_OFF(ret.member), TC_SIZE(ret.member), kind, bit, 0 }
+#define XOR_FIELD(name, member, dflt) \
+	{ name, TC_OFF(member), TC_SIZE(member), TCF_U64, 0, dflt }
 #define GPR(name, n) FIELD(name, gpr[n], TCF_U64)
 #define SEL(name, n) FIELD(name, sel[n], TCF_SELECTOR)
 /* clang-format on */
@@ -76,6 +78,15 @@ const struct tc_field tc_fields[] = {
 	FIELD("dr2", dbg.dr[2], TCF_U64),
 	FIELD("dr3", dbg.dr[3], TCF_U64),
 	FIELD("dr7", dbg.dr7, TCF_U64),
+	FIELD("seg.ldt0", seg.ldt[0], TCF_DESCRIPTOR),
+	FIELD("seg.ldt1", seg.ldt[1], TCF_DESCRIPTOR),
+	FIELD("seg.ldt2", seg.ldt[2], TCF_DESCRIPTOR),
+	FIELD("seg.ldt3", seg.ldt[3], TCF_DESCRIPTOR),
+	FIELD("seg.flags", seg.flags, TCF_U64),
+	XOR_FIELD("fcw", seg.fcw_xor_default, GC_FCW_DEFAULT),
+	XOR_FIELD("mxcsr", seg.mxcsr_xor_default, GC_MXCSR_DEFAULT),
+	FIELD("xmm0_lo", seg.xmm0[0], TCF_U64),
+	FIELD("xmm0_hi", seg.xmm0[1], TCF_U64),
 };
 const size_t tc_nr_fields = sizeof(tc_fields) / sizeof(tc_fields[0]);
 
@@ -93,11 +104,12 @@ uint64_t tc_field_get(const struct gc_testcase *tc, const struct tc_field *f)
 	uint64_t v = 0;
 
 	memcpy(&v, (const uint8_t *)tc + f->offset, f->size);
-	return v;
+	return v ^ f->xor_default;
 }
 
 void tc_field_set(struct gc_testcase *tc, const struct tc_field *f, uint64_t v)
 {
+	v ^= f->xor_default;
 	memcpy((uint8_t *)tc + f->offset, &v, f->size);
 	tc->ret_mask |= f->ret_bit;
 }

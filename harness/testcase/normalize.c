@@ -13,13 +13,32 @@
 /*
  * The selectors a testcase may load, per segment register. A value outside
  * its set is mapped onto it (allowed[value % n]) rather than rejected, so a
- * mutation of a selector still lands on some valid one. Grow these sets
- * here when the kernel learns to load more (LDT, odd DPLs).
+ * mutation of a selector still lands on some valid one. Each value is one
+ * the kernel can be asked to load: the kernel turns a data selector it
+ * cannot load into 0, and an SS the first IRET cannot load into a user
+ * fault at the start (both runs alike). The sets before the LDT are
+ * subsets of these, so a normalized old input keeps its meaning.
  */
-static const uint16_t ss_allowed[] = {__USER_DS};
+#define LDT_SELECTORS(i)                                                    \
+	GC_LDT_SEL(i, 0), GC_LDT_SEL(i, 1), GC_LDT_SEL(i, 2), GC_LDT_SEL(i, 3)
+static const uint16_t ss_allowed[] = {
+	__USER_DS,
+	__USER_DS & ~SEG_RPL_MASK,	 /* RPL 0: RPL != CPL */
+	3, /* null; not 0, which (as any value outside the set) means
+	    * allowed[0]: a zero-filled testcase has SS = __USER_DS */
+	__USER32_CS,	__USER_CS,	 /* code as SS */
+	__KERNEL_DS,	__KERNEL_DS | 3, /* DPL 0 data */
+	GC_LDT_SEL(0, 3), GC_LDT_SEL(1, 3), GC_LDT_SEL(2, 3),
+	GC_LDT_SEL(3, 3),
+	GC_LDT_SEL(GC_LDT_ENTRIES, 3),	 /* beyond the LDT's limit */
+};
 static const uint16_t data_seg_allowed[] = {
 	0,	   1,		2,	   3, /* null, with each RPL */
 	__USER_DS, __USER32_CS, __USER_CS,
+	__KERNEL_DS | 3,		      /* DPL 0: the kernel loads 0 */
+	LDT_SELECTORS(0), LDT_SELECTORS(1), LDT_SELECTORS(2),
+	LDT_SELECTORS(3),
+	GC_LDT_SEL(GC_LDT_ENTRIES, 3),
 };
 
 struct selector_set {
@@ -152,6 +171,17 @@ static void normalize_debug_ext(struct gc_testcase *tc)
 	}
 }
 
+/* The LDT descriptors stay as given: the kernel checks them as modify_ldt
+ * does (refusing is part of what is tested). */
+static void normalize_seg_ext(struct gc_seg_ext *seg)
+{
+	seg->flags &= GC_SEG_PROBE_SS;
+	seg->reserved = 0;
+	/* MXCSR bits 31:16 are reserved: FXRSTOR #GPs on them (MXCSR_MASK
+	 * 0xffff on QEMU's -cpu max). The default's bits are all below. */
+	seg->mxcsr_xor_default &= 0xffff;
+}
+
 void tc_normalize(struct gc_testcase *tc)
 {
 	tc->version = GC_TESTCASE_VERSION;
@@ -175,4 +205,5 @@ void tc_normalize(struct gc_testcase *tc)
 	tc->gs_base = canonical_48(tc->gs_base);
 	normalize_selectors(tc);
 	normalize_debug_ext(tc);
+	normalize_seg_ext(&tc->seg);
 }

@@ -19,6 +19,8 @@ static const char *syscall_name(uint64_t rax)
 		[GC_SYS_NOP] = "nop",
 		[GC_SYS_GETPID] = "getpid",
 		[GC_SYS_SET_RETURN_STATE] = "set_return_state",
+		[GC_SYS_MODIFY_LDT] = "modify_ldt",
+		[GC_SYS_IOPL] = "iopl",
 	};
 
 	/* The kernel dispatches on EAX. */
@@ -61,6 +63,32 @@ static void describe_selector(uint16_t sel, char *buf, size_t len)
 			 sel & SEG_TI_LDT ? "LDT" : "GDT", index, rpl);
 }
 
+/* "data16 RW DPL3 base 0x0 limit 0xffff", "code64 XR DPL3 not-present". */
+static void describe_descriptor(uint64_t d, char *buf, size_t len)
+{
+	unsigned type = (d >> 40) & 0xf, s = (d >> 44) & 1, dpl = (d >> 45) & 3;
+	unsigned p = (d >> 47) & 1, l = (d >> 53) & 1, db = (d >> 54) & 1;
+	unsigned g = (d >> 55) & 1, code = type & 8;
+	uint32_t base = ((d >> 16) & 0xffffff) | ((d >> 56) << 24);
+	uint32_t limit = (d & 0xffff) | (((d >> 48) & 0xf) << 16);
+
+	if (!d) {
+		snprintf(buf, len, "empty");
+		return;
+	}
+	if (!s) {
+		snprintf(buf, len, "system type 0x%x (modify_ldt refuses it)",
+			 type);
+		return;
+	}
+	snprintf(buf, len, "%s%s %s%s%s DPL%u base 0x%x limit 0x%x%s%s",
+		 code ? "code" : "data",
+		 code && l ? "64" : db ? "32" : "16",
+		 code ? "X" : "", type & 2 ? (code ? "R" : "RW") : "",
+		 type & 4 ? (code ? " conforming" : " expand-down") : "", dpl,
+		 base, limit, g ? " pages" : "", p ? "" : " not-present");
+}
+
 static void field_comment(const struct tc_field *f, uint64_t v, char *buf,
 			  size_t len)
 {
@@ -71,6 +99,8 @@ static void field_comment(const struct tc_field *f, uint64_t v, char *buf,
 		tc_format_rflags(v, buf, len);
 	} else if (f->kind == TCF_SELECTOR) {
 		describe_selector((uint16_t)v, buf, len);
+	} else if (f->kind == TCF_DESCRIPTOR) {
+		describe_descriptor(v, buf, len);
 	} else if (!strcmp(f->name, "rax")) {
 		name = syscall_name(v);
 		if (name)

@@ -81,10 +81,25 @@ enum gc_syscall {
 	GC_SYS_NOP = 0,		     /* returns 0 */
 	GC_SYS_GETPID = 1,	     /* returns GC_PID */
 	GC_SYS_SET_RETURN_STATE = 2, /* sigreturn analogue, see gc_testcase.ret */
+	GC_SYS_MODIFY_LDT = 3,	     /* RDI = LDT index, RSI = raw descriptor
+				      * (0 clears it); validated as Linux's
+				      * modify_ldt: returns 0 or -EINVAL */
+	GC_SYS_IOPL = 4,	     /* RDI = level 0..3: Linux >= 5.5 semantics,
+				      * never the real RFLAGS.IOPL (E19) */
 	GC_SYS_COUNT
 };
 #define GC_PID 1
+#define GC_EINVAL 22
 #define GC_ENOSYS 38
+
+/*
+ * The LDT: the kernel's, GC_LDT_ENTRIES descriptors, loaded once with LLDT.
+ * Each run starts from the testcase's seg.ldt[] (installed through the
+ * modify_ldt checks), so both executions see the same table. Selector of
+ * entry i: (i << 3) | 4 | RPL.
+ */
+#define GC_LDT_ENTRIES 4
+#define GC_LDT_SEL(i, rpl) (((i) << 3) | 4 | (rpl))
 
 /*
  * Defenses: each safety check of the entry/exit paths, by bit. The host's
@@ -115,6 +130,10 @@ enum gc_defense {
 					* breakpoint goes to the user */
 	GC_DEF_PARANOID_GSBASE = 18,	 /* E18: paranoid entries load the
 					  * kernel's GS base (FSGSBASE) */
+	/* E10, E15, E19: segments, LDT and IOPL on the way out. */
+	GC_DEF_ESPFIX16 = 19,
+	GC_DEF_LDT_REFRESH_SEGMENTS = 20,
+	GC_DEF_SIGRETURN_FIX_IOPL = 21,
 	GC_DEF_COUNT
 };
 #define GC_DEFENSES_ALL ((1ull << GC_DEF_COUNT) - 1)
@@ -153,6 +172,26 @@ struct gc_ret_frame {
 	uint32_t reserved;
 } __attribute__((packed));
 _Static_assert(sizeof(struct gc_ret_frame) == 152, "gc_ret_frame layout");
+
+/*
+ * Segment-related testcase fields (appended after ret; zero = as before):
+ * the LDT each run starts from, whether to run the SS probe (E4), and the
+ * user's x87/SSE control state and XMM0. FCW and MXCSR are stored XOR
+ * their FNINIT/reset values, so 0 means the default (the host's field
+ * table shows and takes the real value).
+ */
+#define GC_SEG_PROBE_SS 0x01 /* flags: also run the post-return SS probe */
+#define GC_FCW_DEFAULT 0x037f
+#define GC_MXCSR_DEFAULT 0x1f80
+struct gc_seg_ext {
+	uint64_t ldt[GC_LDT_ENTRIES]; /* raw descriptors; 0 = empty entry */
+	uint8_t flags;		      /* GC_SEG_* */
+	uint8_t reserved;
+	uint16_t fcw_xor_default;   /* FCW ^ GC_FCW_DEFAULT */
+	uint32_t mxcsr_xor_default; /* MXCSR ^ GC_MXCSR_DEFAULT */
+	uint64_t xmm0[2];	    /* low, high quadword */
+} __attribute__((packed));
+_Static_assert(sizeof(struct gc_seg_ext) == 56, "gc_seg_ext layout");
 
 /*
  * A testcase: binary form v1. Fuzzers mutate these bytes directly; the host
@@ -212,12 +251,14 @@ struct gc_testcase {
 	uint32_t reserved1;
 	struct gc_ret_frame ret;
 	struct gc_debug_ext dbg; /* appended: zero = no prefix, no DRs */
+	struct gc_seg_ext seg;	 /* appended: zero = no LDT, default FPU */
 } __attribute__((packed));
-_Static_assert(sizeof(struct gc_testcase) == 376, "gc_testcase layout");
+_Static_assert(sizeof(struct gc_testcase) == 432, "gc_testcase layout");
 _Static_assert(__builtin_offsetof(struct gc_testcase, gpr) == 8, "gpr");
 _Static_assert(__builtin_offsetof(struct gc_testcase, sel) == 160, "sel");
 _Static_assert(__builtin_offsetof(struct gc_testcase, ret) == 176, "ret");
 _Static_assert(__builtin_offsetof(struct gc_testcase, dbg) == 328, "dbg");
+_Static_assert(__builtin_offsetof(struct gc_testcase, seg) == 376, "seg");
 
 /* The user state at the first instruction after return to user mode. */
 struct gc_user_state {
@@ -228,8 +269,15 @@ struct gc_user_state {
 	uint64_t gs_base;
 	uint16_t sel[GC_NR_SREGS];
 	uint32_t reserved;
+	/* x87/SSE, by FXSAVE at the capture. A backend that cannot capture
+	 * them leaves fpu_captured 0 and they are not compared. */
+	uint8_t fpu_captured;
+	uint8_t reserved2;
+	uint16_t fcw;
+	uint32_t mxcsr;
+	uint64_t xmm0[2];
 } __attribute__((packed));
-_Static_assert(sizeof(struct gc_user_state) == 176, "gc_user_state layout");
+_Static_assert(sizeof(struct gc_user_state) == 200, "gc_user_state layout");
 
 /* A user-visible exception (what a signal handler would be told). */
 #define GC_EXC_VIA_IRET_FIXUP 0x01 /* raised by the exit IRET, fixed up */
@@ -296,18 +344,34 @@ enum gc_end {
 #define GC_MAX_EXITS 2	  /* exit instructions kept per run */
 #define GC_ENTRY_BUDGET 8 /* kernel entries per run before GC_END_BUDGET */
 
+/*
+ * The SS probe (E4): a separate execution of the same run whose landing,
+ * instead of HLT, switches to compat mode without touching SS and does
+ * push/pop on a known-good stack. It says whether SS, as the exit left it,
+ * is usable; the primary capture is untouched.
+ */
+enum gc_ss_probe {
+	GC_PROBE_NOT_RUN = 0,
+	GC_PROBE_OK = 1,	  /* push/pop worked */
+	GC_PROBE_FAULTED = 2,	  /* push/pop faulted: ss_probe_vector */
+	GC_PROBE_NOT_REACHED = 3, /* the run never got to the landing */
+	GC_PROBE_COUNT
+};
+
 struct gc_run {
 	uint8_t end;	 /* enum gc_end */
 	uint8_t n_exc;	 /* exceptions seen (may exceed GC_MAX_EXC) */
 	uint8_t n_exits; /* exits seen (may exceed GC_MAX_EXITS) */
 	uint8_t n_entries;
-	uint32_t reserved;
+	uint8_t ss_probe;	 /* enum gc_ss_probe */
+	uint8_t ss_probe_vector; /* the probe's fault, if GC_PROBE_FAULTED */
+	uint16_t reserved;
 	struct gc_user_state state;
 	struct gc_exception exc[GC_MAX_EXC];
 	struct gc_exit_record exits[GC_MAX_EXITS];
 	struct gc_kernel_fault fault;
 } __attribute__((packed));
-_Static_assert(sizeof(struct gc_run) == 8 + 176 + 96 + 128 + 32, "gc_run");
+_Static_assert(sizeof(struct gc_run) == 8 + 200 + 96 + 128 + 32, "gc_run");
 
 #define GC_RESULT_MAGIC 0x47435253u /* "GCRS" */
 struct gc_result {
@@ -316,7 +380,7 @@ struct gc_result {
 	struct gc_run mech;
 	struct gc_run ref;
 } __attribute__((packed));
-_Static_assert(sizeof(struct gc_result) == 8 + 2 * 440, "gc_result layout");
+_Static_assert(sizeof(struct gc_result) == 8 + 2 * 464, "gc_result layout");
 
 /* Harness self-tests: make the guest misbehave on purpose, per batch. */
 enum gc_selftest {
@@ -328,6 +392,9 @@ enum gc_selftest {
 	GC_SELFTEST_RAW_ROUND_TRIP = 4, /* bench floor: per case, ring 3 does
 					 * one SYSCALL and one INT round trip
 					 * through stubs (kernel floor.c) */
+	GC_SELFTEST_STALE_SS = 5,   /* the mechanism run's exits leave SS
+				       * stale: GDT[USER_DS] has another base
+				       * while the exit loads it (E4 probe) */
 	GC_SELFTEST_COUNT
 };
 

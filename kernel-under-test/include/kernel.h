@@ -30,6 +30,7 @@ void desc_set_gate_dpl(unsigned vector, unsigned dpl);
 void desc_set_gate_ist(unsigned vector, unsigned ist);
 void desc_set_syscall_mask(uint64_t fmask);
 void desc_set_gate(unsigned vec, void *handler, unsigned dpl, unsigned ist);
+void desc_set_user_ds_base(uint32_t base);
 
 /* Linux's SYSCALL_MASK since "x86/syscall: Maximize MSR_SYSCALL_MASK". */
 #define SYSCALL_FMASK                                                         \
@@ -37,6 +38,20 @@ void desc_set_gate(unsigned vec, void *handler, unsigned dpl, unsigned ist);
 	 X86_EFLAGS_IOPL | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_AC |    \
 	 X86_EFLAGS_ID)
 extern uint64_t kernel_stack_top;
+
+/* arch/x86/ldt.c */
+void ldt_install_descriptor(void);
+int64_t ldt_write_entry(uint64_t index, uint64_t raw);
+void ldt_reset(const uint64_t entries[GC_LDT_ENTRIES]);
+bool selector_loads_as_data(uint16_t sel);
+void ldt_refresh_segments(void);
+
+/* arch/x86/fpu.c */
+void fpu_load_user(const struct gc_seg_ext *seg);
+void fpu_capture_user(struct gc_user_state *st);
+
+/* arch/x86/espfix.c */
+void espfix_init(void);
 
 /* arch/x86/paging.c */
 void paging_init(void);
@@ -51,6 +66,9 @@ uint64_t user_entry_rip(unsigned mechanism, unsigned prefix, bool reference);
 uint64_t user_entry_insn_rip(unsigned mechanism, bool reference);
 uint64_t user_ref_return_rip(void);
 bool user_page_is_hlt(uint64_t rip);
+const uint8_t *user_probe_page_for(unsigned mechanism, unsigned prefix);
+enum gc_ss_probe user_probe_outcome(uint64_t rip, unsigned vector,
+				    uint32_t error_code);
 
 /* defenses.c: the profile in force for the run in progress. The entry code
  * tests the two flags it needs before it has a stack or a C frame. */
@@ -59,6 +77,7 @@ extern uint8_t defense_syscall_stack_switch;
 extern uint8_t defense_entry_clear_df;
 extern uint8_t defense_sysretl_clear_r8_r10;
 extern uint8_t defense_paranoid_gsbase;
+extern uint8_t defense_espfix16;
 void defenses_activate(uint64_t enabled);
 void defenses_forget(void);
 static inline bool defense_on(enum gc_defense d)
@@ -98,11 +117,13 @@ const struct gc_testcase *run_testcase(void);
 unsigned run_mechanism(void);
 unsigned run_prefix(void);
 bool run_is_reference(void);
+bool run_probe_exception(const struct cpu_regs *regs);
 
 /* arch/x86/entry_64.S */
 void enter_user(const struct user_entry *ue);
 __noreturn void leave_user(void);
 extern const char native_irq_return_iret[];
+extern const char enter_user_iret[];
 extern const char idt_stubs[];
 void entry_SYSCALL_64(void);
 void entry_SYSCALL_compat(void);

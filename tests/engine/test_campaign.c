@@ -3,8 +3,9 @@
  * The built-in engine end to end on the real test kernel (tcg), from
  * seeds/minimal only, on a fixed execution budget and RNG seed:
  *
- *   test_campaign find DEFENSE BUDGET  that defense off: a finding of its
- *                                      documented class within BUDGET
+ *   test_campaign find DEFENSE BUDGET [RNG]  that defense off: a finding
+ *                                      of its documented class within
+ *                                      BUDGET (RNG seed 1 by default)
  *   test_campaign hardened BUDGET      every defense on: no finding
  *   test_campaign resume               a stopped campaign restarts with
  *                                      its corpus, findings and totals
@@ -155,7 +156,7 @@ static int count_wanted(const char *dir, const struct gc_testcase *tc,
 	return 0;
 }
 
-static int test_find(const char *name, uint64_t budget)
+static int test_find(const char *name, uint64_t budget, uint64_t rng_seed)
 {
 	const struct defense *d = defense_by_name(name);
 	struct campaign_config cfg = {0};
@@ -170,7 +171,7 @@ static int test_find(const char *name, uint64_t budget)
 			break;
 	cfg.defenses = GC_DEFENSES_ALL & ~(1ull << d->bit);
 	cfg.max_execs = budget;
-	cfg.rng_seed = 1;
+	cfg.rng_seed = rng_seed;
 	cfg.rng_seed_set = 1;
 	cfg.stop_on = 1u << cls;
 	if (run(&cfg, &res) || each_finding(count_wanted) < 0)
@@ -297,8 +298,9 @@ static int test_resume(void)
 int main(int argc, char **argv)
 {
 	make_out_dir();
-	if (argc == 4 && !strcmp(argv[1], "find"))
-		return test_find(argv[2], strtoull(argv[3], NULL, 0));
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "find"))
+		return test_find(argv[2], strtoull(argv[3], NULL, 0),
+				 argc == 5 ? strtoull(argv[4], NULL, 0) : 1);
 	if (argc == 3 && !strcmp(argv[1], "hardened"))
 		return test_hardened(strtoull(argv[2], NULL, 0));
 	if (argc == 2 && !strcmp(argv[1], "resume"))

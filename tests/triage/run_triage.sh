@@ -50,6 +50,10 @@ for b in r['buckets']:
         b['signature'], b['disabled'], b['count'], b['reproduced'],
         b['times'], b['fields_before'], b['fields_after']))
 ok = True
+# A defense may show through more than one symptom (sysretl_user32_cs_ss:
+# the wrong CS, or the frame's SS lost), and different diff fields are
+# different signatures; so at most a few buckets per defense, each matched
+# to it.
 for d in defenses:
     bs = by_profile.get(d, [])
     if not bs:

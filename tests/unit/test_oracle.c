@@ -182,6 +182,48 @@ TEST(selector_and_base_differences_diverge)
 	ASSERT_EQ(v.n_diffs, 2);
 }
 
+TEST(fpu_state_compared_only_when_both_captured)
+{
+	setup(GC_MECH_SYSCALL64);
+	out.result.mech.state.fpu_captured = 1;
+	out.result.ref.state.fpu_captured = 1;
+	out.result.mech.state.mxcsr = GC_MXCSR_DEFAULT;
+	out.result.ref.state.mxcsr = GC_MXCSR_DEFAULT | 0x1; /* IE flag */
+	out.result.mech.state.xmm0[1] = 0x8000000000000000ull;
+	judge();
+	ASSERT_EQ(v.cls, VERDICT_DIVERGENCE);
+	ASSERT(has_diff("mxcsr"));
+	ASSERT(has_diff("xmm0_hi"));
+	ASSERT(!has_diff("fcw") && !has_diff("xmm0_lo"));
+	/* A backend that captured no x87/SSE state (linux) compares none. */
+	out.result.ref.state.fpu_captured = 0;
+	judge();
+	ASSERT_EQ(v.cls, VERDICT_PASS);
+}
+
+TEST(ss_probe_fault_in_one_run_diverges)
+{
+	setup(GC_MECH_SYSCALL64);
+	out.result.mech.ss_probe = GC_PROBE_FAULTED;
+	out.result.mech.ss_probe_vector = X86_TRAP_GP;
+	out.result.ref.ss_probe = GC_PROBE_OK;
+	judge();
+	ASSERT_EQ(v.cls, VERDICT_DIVERGENCE);
+	ASSERT(has_diff("ss_probe"));
+	/* Both faulting alike is no finding; a different vector is. */
+	out.result.ref.ss_probe = GC_PROBE_FAULTED;
+	out.result.ref.ss_probe_vector = X86_TRAP_GP;
+	judge();
+	ASSERT_EQ(v.cls, VERDICT_PASS);
+	out.result.ref.ss_probe_vector = X86_TRAP_PF;
+	judge();
+	ASSERT(has_diff("ss_probe_vector"));
+	/* Out of range from the guest: an error, not a finding. */
+	out.result.mech.ss_probe = GC_PROBE_COUNT;
+	judge();
+	ASSERT_EQ(v.cls, VERDICT_ERROR);
+}
+
 TEST(extra_debug_trap_diverges)
 {
 	setup(GC_MECH_SYSCALL64);

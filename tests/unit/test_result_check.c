@@ -121,6 +121,8 @@ static void random_result(struct gc_result *r)
 		r->ref.end = (uint8_t)(rng() % 6);
 		r->mech.n_exits = (uint8_t)(rng() % 4);
 		r->ref.n_exits = (uint8_t)(rng() % 4);
+		r->mech.ss_probe = (uint8_t)(rng() % (GC_PROBE_COUNT + 1));
+		r->ref.ss_probe = (uint8_t)(rng() % (GC_PROBE_COUNT + 1));
 		r->mech.n_exc = r->ref.n_exc = r->mech.n_entries =
 			r->ref.n_entries = (uint8_t)(rng() % 40);
 		for (unsigned i = 0; i < GC_MAX_EXITS; i++) {

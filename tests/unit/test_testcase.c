@@ -71,8 +71,17 @@ static int dbg_is_normalized(const struct gc_debug_ext *d)
 
 TEST(random_inputs_decode_normalized_and_round_trip)
 {
-	static const uint16_t data_ok[] = {0,	      1,	   2,	     3,
-					   __USER_DS, __USER32_CS, __USER_CS};
+	/* Null with each RPL, the user GDT selectors, DPL 0 data, every LDT
+	 * entry with each RPL and one beyond the LDT. */
+	static const uint16_t data_ok[] = {
+		0, 1, 2, 3, __USER_DS, __USER32_CS, __USER_CS,
+		__KERNEL_DS | 3, 0x4, 0x5, 0x6, 0x7, 0xc, 0xd, 0xe, 0xf,
+		0x14, 0x15, 0x16, 0x17, 0x1c, 0x1d, 0x1e, 0x1f, 0x27};
+	static const uint16_t ss_ok[] = {
+		__USER_DS, __USER_DS & ~3, 3, __USER32_CS, __USER_CS,
+		__KERNEL_DS, __KERNEL_DS | 3, 0x7, 0xf, 0x17, 0x1f, 0x27};
+	const size_t n_data = sizeof(data_ok) / sizeof(data_ok[0]);
+	const size_t n_ss = sizeof(ss_ok) / sizeof(ss_ok[0]);
 	uint8_t in[2 * TC_SIZE], out[TC_SIZE], again[TC_SIZE];
 
 	for (int i = 0; i < 100000; i++) {
@@ -92,12 +101,13 @@ TEST(random_inputs_decode_normalized_and_round_trip)
 		ASSERT(tc.mechanism < GC_MECH_COUNT);
 		ASSERT(is_canonical(tc.fs_base) && is_canonical(tc.gs_base));
 		ASSERT(tc.rflags & X86_EFLAGS_IF);
-		ASSERT_EQ(tc.sel[GC_SS], __USER_DS);
+		ASSERT(in_set(tc.sel[GC_SS], ss_ok, n_ss));
 		ASSERT_EQ(tc.sel[GC_CS], tc_mode_cs(tc_mode(&tc)));
-		ASSERT(in_set(tc.sel[GC_DS], data_ok, 7));
-		ASSERT(in_set(tc.sel[GC_GS], data_ok, 7));
+		ASSERT(in_set(tc.sel[GC_DS], data_ok, n_data));
+		ASSERT(in_set(tc.sel[GC_GS], data_ok, n_data));
 		ASSERT_EQ(tc.ret_mask & ~GC_RET_ALL, 0);
 		ASSERT(dbg_is_normalized(&tc.dbg));
+		ASSERT_EQ(tc.seg.flags & ~GC_SEG_PROBE_SS, 0);
 	}
 }
 
@@ -198,16 +208,18 @@ TEST(selectors_outside_their_set_are_mapped_into_it)
 	struct gc_testcase tc;
 
 	tc_default(&tc);
-	tc.sel[GC_DS] = 0x7;	     /* 7 % 7 = 0 */
-	tc.sel[GC_ES] = 0x10;	     /* kernel CS: 16 % 7 = 2 */
+	tc.sel[GC_DS] = 0x32;	     /* 50 % 25 = 0: null */
+	tc.sel[GC_ES] = 0x10;	     /* kernel CS: 16 % 25: LDT[2] RPL 0 */
 	tc.sel[GC_FS] = __USER32_CS; /* allowed: stays */
-	tc.sel[GC_SS] = 0;	     /* SS may only be USER_DS */
+	tc.sel[GC_GS] = 0x7;	     /* LDT[0] RPL 3: allowed, stays */
+	tc.sel[GC_SS] = 0;	     /* 0 % 12 = 0: USER_DS, the default */
 	tc.sel[GC_CS] = 0x1234;
 	tc.mechanism = GC_MECH_INT80_COMPAT;
 	tc_normalize(&tc);
 	ASSERT_EQ(tc.sel[GC_DS], 0);
-	ASSERT_EQ(tc.sel[GC_ES], 2);
+	ASSERT_EQ(tc.sel[GC_ES], 0x14);
 	ASSERT_EQ(tc.sel[GC_FS], __USER32_CS);
+	ASSERT_EQ(tc.sel[GC_GS], 0x7);
 	ASSERT_EQ(tc.sel[GC_SS], __USER_DS);
 	ASSERT_EQ(tc.sel[GC_CS], __USER32_CS);
 	ASSERT_EQ(tc_mode(&tc), GC_MODE_COMPAT);
@@ -295,7 +307,10 @@ TEST(field_table_covers_the_struct)
 	uint8_t owner[TC_SIZE] = {0};
 	uint32_t ret_bits = 0;
 
-	ASSERT_EQ(tc_nr_fields, 1 + 16 + 3 + 6 + 16 + 4 + 6);
+	/* ... then prefix, dr0-dr3, dr7; seg.ldt*, seg.flags, fcw, mxcsr,
+	 * xmm0_lo, xmm0_hi. */
+	ASSERT_EQ(tc_nr_fields,
+		  1 + 16 + 3 + 6 + 16 + 4 + 6 + GC_LDT_ENTRIES + 1 + 4);
 	for (size_t i = 0; i < tc_nr_fields; i++) {
 		const struct tc_field *f = &tc_fields[i];
 

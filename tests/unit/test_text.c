@@ -169,7 +169,7 @@ TEST(negative_and_flag_name_values)
 	ASSERT_EQ(parse(text, &tc, err, sizeof(err)), 0);
 	ASSERT_EQ(tc.gpr[GC_RSP], 0xfffffffffffffff8ull);
 	ASSERT_EQ(tc.gpr[GC_R8], 0x8000000000000000ull);
-	ASSERT_EQ(tc.sel[GC_GS], 1); /* 0xffff % 7 = 1: null, RPL 1 */
+	ASSERT_EQ(tc.sel[GC_GS], 6); /* 0xffff % 25 = 10: LDT[0], RPL 2 */
 	ASSERT_EQ(tc.ret.ss, 0x8000);
 	ASSERT_EQ(tc.ret.rflags, X86_EFLAGS_TF | X86_EFLAGS_RF | 0x2 |
 					 X86_EFLAGS_IOPL | X86_EFLAGS_CF);
@@ -217,7 +217,7 @@ TEST(values_are_normalized)
 	struct gc_testcase tc;
 	char err[256];
 
-	ASSERT_EQ(parse("gatecrash-testcase 1\nds = 0x7\nfs_base = "
+	ASSERT_EQ(parse("gatecrash-testcase 1\nds = 0x32\nfs_base = "
 			"0x800000000000\nmechanism = int80_compat\n",
 			&tc, err, sizeof(err)),
 		  0);

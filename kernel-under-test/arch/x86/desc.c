@@ -121,6 +121,17 @@ void desc_set_gate_ist(unsigned vector, unsigned ist)
 	idt[vector & 0xff].ist = ist;
 }
 
+/* GC_SELFTEST_STALE_SS only: USER_DS with another base. The next load of
+ * __USER_DS (an IRET to user mode) caches it. */
+void desc_set_user_ds_base(uint32_t base)
+{
+	struct seg_desc *d = &gdt[GDT_ENTRY_USER_DS];
+
+	d->base0 = base & 0xffff;
+	d->base1 = (base >> 16) & 0xff;
+	d->base2 = base >> 24;
+}
+
 static void tss_init(void)
 {
 	memset(&tss, 0, sizeof(tss));
@@ -157,6 +168,7 @@ void desc_init(void)
 	lgdt(&gdtr);
 	lidt(&idtr);
 	ltr(__TSS_SEL); /* gdt_init() left the descriptor available, not busy */
+	ldt_install_descriptor();
 	syscall_msrs_init();
 	defenses_forget(); /* the tables hold no profile's settings now */
 }

@@ -9,6 +9,7 @@
 #include "arch/segment.h"
 #include "arch/traps.h"
 #include "arch/msr-index.h"
+#include "arch/espfix.h"
 #include "user_entry.h"
 #include "percpu.h"
 
@@ -292,6 +293,43 @@ syscall_sysretl:
 ENDFUNC entry_SYSCALL_compat
 
 /*
+ * IRETQ to user mode from %rsp at the IRET frame, every user GPR live.
+ * IRETQ to a 16-bit SS in compat mode loads only SP[15:0] and keeps RSP's
+ * bits 31:16 from the kernel's RSP (E10): for an LDT SS (the only place a
+ * 16-bit SS can come from), IRET instead from the espfix alias whose bits
+ * 31:16 are the user's ESP[31:16], as Linux's native_irq_return_ldt. The
+ * frame is rebuilt there with user RAX on top, so RAX and RDI are the only
+ * scratch and both are the user's again at the IRET.
+ */
+.macro ESPFIX_IRET iret_label:req, defense:req
+	testb	$SEG_TI_LDT, 32(%rsp)		/* frame ss */
+	jz	\iret_label
+	.if	\defense
+	cmpb	$0, defense_espfix16(%rip)
+	je	\iret_label
+	.endif
+	pushq	%rdi				/* user RDI */
+	movabsq	$ESPFIX_STACK, %rdi		/* the alias with bits 31:16 = 0 */
+	movq	%rax, 0(%rdi)			/* user RAX */
+	movq	8(%rsp), %rax
+	movq	%rax, 8(%rdi)			/* frame rip */
+	movq	16(%rsp), %rax
+	movq	%rax, 16(%rdi)			/* frame cs */
+	movq	24(%rsp), %rax
+	movq	%rax, 24(%rdi)			/* frame rflags */
+	movq	40(%rsp), %rax
+	movq	%rax, 40(%rdi)			/* frame ss */
+	movq	32(%rsp), %rax
+	movq	%rax, 32(%rdi)			/* frame rsp */
+	andl	$0xffff0000, %eax		/* user ESP[31:16] */
+	orq	%rdi, %rax
+	popq	%rdi
+	movq	%rax, %rsp			/* the same page, right bits */
+	popq	%rax
+	jmp	\iret_label
+.endm
+
+/*
  * The one IRETQ back to user mode. A fault here (bad CS/SS, non-canonical
  * RIP) is raised in ring 0 with the user's GPRs live and %rsp at the user's
  * IRET frame: traps.c turns it into a user fault (E9, fixup_bad_iret).
@@ -302,6 +340,7 @@ ENTRY exit_to_user_iret
 	RESTORE_REGS
 	addq	$16, %rsp
 	swapgs
+	ESPFIX_IRET native_irq_return_iret, 1
 	.globl	native_irq_return_iret
 native_irq_return_iret:
 	iretq
@@ -360,6 +399,12 @@ ENTRY enter_user
 	movq	UE_GPR(14)(%rdi), %r14
 	movq	UE_GPR(15)(%rdi), %r15
 	movq	UE_GPR(7)(%rdi), %rdi
+	/* The initial state is exact whatever the profile: always espfix.
+	 * A fault on this IRET (the testcase's SS or CS cannot be loaded)
+	 * is the user's, as if the process faulted at its first instruction. */
+	ESPFIX_IRET enter_user_iret, 0
+	.globl	enter_user_iret
+enter_user_iret:
 	iretq
 ENDFUNC enter_user
 

@@ -10,6 +10,8 @@
  * so there is one page per mechanism and prefix.
  */
 #include "kernel.h"
+#include "arch/segment.h"
+#include "arch/traps.h"
 
 #define HLT 0xf4
 
@@ -50,6 +52,8 @@ static const struct entry_insn *const mechanism_insn[GC_MECH_COUNT] = {
 
 static uint8_t mechanism_pages[GC_MECH_COUNT][GC_PREFIX_COUNT]
 			      [GC_USER_PAGE_SIZE] __page_aligned_bss;
+static uint8_t probe_pages[GC_MECH_COUNT][GC_PREFIX_COUNT]
+			  [GC_USER_PAGE_SIZE] __page_aligned_bss;
 
 #define PAGE_OFFSET_OF(va) ((va) - GC_USER_CODE_VA)
 
@@ -66,6 +70,47 @@ static void place_entry(uint8_t *page, uint64_t end,
 	place(page, end - insn->len, &prefix_insn[prefix]);
 }
 
+/*
+ * The SS probe (E4) at the landing, for the probe's re-execution of a run.
+ * It must work whichever mode the exit returned to, so it opens with a
+ * polyglot: in both modes XOR sets ZF; 0x40 is a REX prefix in 64-bit mode
+ * but INC EAX (clearing ZF) in compat mode, so only 64-bit code takes the
+ * JZ, to a far JMP through memory to compat mode. A far JMP loads CS and
+ * nothing else: SS stays exactly as the exit left it (LS/sysret_ss_attrs.c
+ * does the same with call32_from_64). In compat mode the stack is used
+ * with SS's cached attributes: ESP := the user stack page, PUSH, POP, HLT.
+ */
+#define PROBE_COMPAT (GC_USER_LANDING + 5)
+#define PROBE_PUSH (GC_USER_LANDING + 10)
+#define PROBE_DONE (GC_USER_LANDING + 12) /* the HLT after POP */
+#define PROBE_FAR_PTR (GC_USER_LANDING + 19)
+
+static const uint8_t probe_code[] = {
+	0x31, 0xc0,		      /* xor %eax, %eax */
+	0x40,			      /* REX (64) / inc %eax (compat) */
+	0x74, 0x08,		      /* jz to_64 (GC_USER_LANDING + 13) */
+	0xbc, 0, 0, 0, 0,	      /* PROBE_COMPAT: mov $stack, %esp */
+	0x50,			      /* PROBE_PUSH: push %eax */
+	0x58,			      /* pop %eax */
+	HLT,			      /* PROBE_DONE */
+	0xff, 0x2d, 0, 0, 0, 0,	      /* to_64: ljmp *PROBE_FAR_PTR(%rip) */
+	0, 0, 0, 0, 0, 0,	      /* PROBE_FAR_PTR: m16:32 */
+};
+_Static_assert(sizeof(probe_code) == PROBE_FAR_PTR + 6 - GC_USER_LANDING,
+	       "probe layout");
+
+static void place_probe(uint8_t *page)
+{
+	uint8_t *p = page + PAGE_OFFSET_OF(GC_USER_LANDING);
+	uint32_t stack = GC_USER_STACK_TOP, target = PROBE_COMPAT;
+	uint16_t cs = __USER32_CS;
+
+	memcpy(p, probe_code, sizeof(probe_code));
+	memcpy(p + 6, &stack, sizeof(stack));
+	memcpy(p + PROBE_FAR_PTR - GC_USER_LANDING, &target, sizeof(target));
+	memcpy(p + PROBE_FAR_PTR - GC_USER_LANDING + 4, &cs, sizeof(cs));
+}
+
 void user_pages_init(void)
 {
 	for (unsigned m = 0; m < GC_MECH_COUNT; m++) {
@@ -76,8 +121,28 @@ void user_pages_init(void)
 			place_entry(page, GC_USER_LANDING, mechanism_insn[m], p);
 			place_entry(page, GC_USER_REF_ENTRY + insn_int80.len,
 				    &insn_int80, p);
+			memcpy(probe_pages[m][p], page, GC_USER_PAGE_SIZE);
+			place_probe(probe_pages[m][p]);
 		}
 	}
+}
+
+const uint8_t *user_probe_page_for(unsigned mechanism, unsigned prefix)
+{
+	return probe_pages[mechanism][prefix];
+}
+
+/* What a user exception in the probe's run says about SS, if anything. */
+enum gc_ss_probe user_probe_outcome(uint64_t rip, unsigned vector,
+				    uint32_t error_code)
+{
+	if (rip == PROBE_DONE && vector == X86_TRAP_GP && error_code == 0)
+		return GC_PROBE_OK; /* the HLT after a PUSH/POP that worked */
+	if (rip < PROBE_COMPAT || rip >= PROBE_DONE)
+		return GC_PROBE_NOT_RUN;
+	if (vector == X86_TRAP_DB || vector == X86_TRAP_BP)
+		return GC_PROBE_NOT_RUN; /* traps: the user carries on */
+	return GC_PROBE_FAULTED;
 }
 
 const uint8_t *user_page_for(unsigned mechanism, unsigned prefix)

@@ -21,6 +21,16 @@ _Static_assert(sizeof(struct seg_desc) == 8, "seg_desc");
 
 #define SEG_TYPE_DATA_RW 0x2
 #define SEG_TYPE_CODE_XR 0xa
+/* Type bits of a code/data descriptor (S = 1), SDM Vol. 3A 3.4.5.1. */
+#define SEG_TYPE_ACCESSED_BIT 0
+#define SEG_TYPE_RW_BIT 1	  /* data: writable; code: readable */
+#define SEG_TYPE_DC_BIT 2	  /* data: expand-down; code: conforming */
+#define SEG_TYPE_CODE_BIT 3
+#define SEG_TYPE_ACCESSED (1u << SEG_TYPE_ACCESSED_BIT)
+#define SEG_TYPE_RW (1u << SEG_TYPE_RW_BIT)
+#define SEG_TYPE_DC (1u << SEG_TYPE_DC_BIT)
+#define SEG_TYPE_CODE (1u << SEG_TYPE_CODE_BIT)
+#define SYS_TYPE_LDT 0x2
 #define SYS_TYPE_TSS64_AVAIL 0x9
 #define SYS_TYPE_TSS64_BUSY 0xb
 #define SYS_TYPE_INTR_GATE64 0xe

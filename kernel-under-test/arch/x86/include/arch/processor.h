@@ -107,6 +107,11 @@ static inline void ltr(uint16_t sel)
 	asm volatile("ltr %0" ::"rm"(sel));
 }
 
+static inline void lldt(uint16_t sel)
+{
+	asm volatile("lldt %0" ::"rm"(sel));
+}
+
 static inline void invlpg(uint64_t va)
 {
 	asm volatile("invlpg (%0)" ::"r"(va) : "memory");
@@ -125,6 +130,15 @@ DECLARE_READ_SEG(fs)
 DECLARE_READ_SEG(gs)
 DECLARE_READ_SEG(ss)
 #undef DECLARE_READ_SEG
+
+#define DECLARE_WRITE_SEG(seg)                                                \
+	static inline void write_##seg(uint16_t v)                            \
+	{                                                                     \
+		asm volatile("mov %0, %%" #seg ::"r"((uint32_t)v));           \
+	}
+DECLARE_WRITE_SEG(ds)
+DECLARE_WRITE_SEG(es)
+#undef DECLARE_WRITE_SEG
 
 static inline void barrier(void)
 {

@@ -10,6 +10,7 @@ uint64_t active_defenses = GC_DEFENSES_ALL;
 uint8_t defense_syscall_stack_switch = 1;
 uint8_t defense_entry_clear_df = 1;
 uint8_t defense_sysretl_clear_r8_r10 = 1;
+uint8_t defense_sysenter_fix_flags = 1;
 
 /*
  * FMASK as the profile has it: each defense is a flag SYSCALL must clear
@@ -35,6 +36,7 @@ void defenses_activate(uint64_t enabled)
 	defense_syscall_stack_switch = defense_on(GC_DEF_SYSCALL_STACK_SWITCH);
 	defense_entry_clear_df = defense_on(GC_DEF_ENTRY_CLEAR_DF);
 	defense_sysretl_clear_r8_r10 = defense_on(GC_DEF_SYSRETL_CLEAR_R8_R10);
+	defense_sysenter_fix_flags = defense_on(GC_DEF_SYSENTER_FIX_FLAGS);
 	/* Linux's #DB gate is DPL 0: `int $1` from user mode is a #GP, never
 	 * a debug exception the handler would take for a real one (E17). */
 	desc_set_gate_dpl(X86_TRAP_DB, defense_on(GC_DEF_DB_GATE_DPL0) ? 0 : 3);

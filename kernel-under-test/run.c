@@ -90,6 +90,16 @@ void run_record_exit(enum gc_exit_kind kind, const struct cpu_regs *regs)
 		x->target_rsp = regs->rsp;
 		x->target_cs = STAR_SYSRET_CS | 3;
 		x->target_ss = (STAR_SYSRET_CS + 8) | 3;
+	} else if (kind == GC_EXIT_SYSEXITL) {
+		/* What the SYSEXIT path loads: EDX from RIP, ECX from RSP, and
+		 * RFLAGS by POPFQ (which cannot set RF or VM). */
+		x->rcx = (uint32_t)regs->rsp;
+		x->target_rip = (uint32_t)regs->rip;
+		x->target_rflags =
+			regs->rflags & ~(X86_EFLAGS_RF | X86_EFLAGS_VM);
+		x->target_rsp = (uint32_t)regs->rsp;
+		x->target_cs = SYSEXIT32_CS;
+		x->target_ss = SYSEXIT32_SS;
 	} else if (kind == GC_EXIT_SYSRETQ) {
 		x->target_rip = regs->rcx;
 		x->target_rflags =

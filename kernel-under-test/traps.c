@@ -40,7 +40,7 @@ static uint64_t exception_address(unsigned vector)
 	if (vector != X86_TRAP_DB)
 		return 0;
 	dr6 = read_dr6();
-	write_dr6(0xffff0ff0); /* DR6 is sticky: clear it for the next #DB */
+	write_dr6(X86_DR6_RESET); /* DR6 is sticky: clear it for the next #DB */
 	return dr6;
 }
 
@@ -88,12 +88,46 @@ static __noreturn void fixup_bad_iret(const struct cpu_regs *regs)
 	run_end(GC_END_USER_FAULT, &user);
 }
 
+/*
+ * SYSENTER kept the user's TF, so its entry single-steps at CPL 0 until it
+ * clears the flags (E6). The trap is the entry's, not the user's: drop it
+ * and carry on stepping, as Linux's exc_debug_kernel() does; the frame
+ * already holds, or is about to hold, the user's TF.
+ */
+static bool ignore_sysenter_singlestep(const struct cpu_regs *regs)
+{
+	if (!defense_on(GC_DEF_SYSENTER_TF_TOLERATE) ||
+	    !sysenter_is_singlestep(regs) || !(read_dr6() & X86_DR6_BS))
+		return false;
+	write_dr6(X86_DR6_RESET);
+	cov_hit(GC_COV_SYSENTER_SINGLESTEP);
+	return true;
+}
+
+/*
+ * A #PF on the one user load the kernel makes (copy_u32_from_user): go on
+ * at its fixup, which reports the fault to the caller, as an exception
+ * table entry does in Linux (E12).
+ */
+static bool fixup_user_access(struct cpu_regs *regs)
+{
+	if (!defense_on(GC_DEF_SYSENTER_ARG_FIXUP) ||
+	    regs->vector != X86_TRAP_PF ||
+	    regs->rip != (uintptr_t)copy_u32_from_user_load)
+		return false;
+	regs->rip = (uintptr_t)copy_u32_from_user_fixup;
+	cov_hit(GC_COV_USER_ACCESS_FIXUP);
+	return true;
+}
+
 void do_exception(struct cpu_regs *regs)
 {
 	if (from_user(regs)) {
 		do_user_exception(regs);
 		return;
 	}
+	if (ignore_sysenter_singlestep(regs) || fixup_user_access(regs))
+		return;
 	if (is_iret_fault(regs) && defense_on(GC_DEF_IRET_FAULT_FIXUP))
 		fixup_bad_iret(regs);
 	cov_hit(GC_COV_KERNEL_VECTOR + run_is_reference() * GC_COV_VECTORS +

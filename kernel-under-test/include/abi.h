@@ -62,6 +62,9 @@ enum gc_mechanism {
 	GC_MECH_INT_3 = 5,  /* int $3 (CD 03), 64-bit: #BP trap */
 	GC_MECH_INTO = 6,   /* into (CE), compat (#UD in 64-bit): #OF if OF */
 	GC_MECH_INT_1 = 7,  /* int $1 (CD 01), 64-bit: #GP(0x0a), DPL 0 gate */
+	GC_MECH_SYSENTER_COMPAT = 8, /* sysenter from compat mode (Intel), vDSO
+				      * convention, opportunistic sysexit or
+				      * IRET (docs/semantics.md §2) */
 	GC_MECH_COUNT
 };
 
@@ -78,6 +81,7 @@ enum gc_syscall {
 	GC_SYS_COUNT
 };
 #define GC_PID 1
+#define GC_EFAULT 14
 #define GC_ENOSYS 38
 
 /*
@@ -102,6 +106,13 @@ enum gc_defense {
 	GC_DEF_DB_GATE_DPL0 = 12,
 	GC_DEF_FMASK_TF = 13,
 	GC_DEF_FMASK_NT = 14,
+	GC_DEF_SYSENTER_TF_TOLERATE = 15,
+	GC_DEF_SYSENTER_FIX_FLAGS = 16,
+	GC_DEF_SYSEXIT_USER32_CS_SS = 17,
+	GC_DEF_SYSEXIT_NO_TF_RF = 18,
+	GC_DEF_SYSEXIT_EIP_FITS = 19,
+	GC_DEF_SYSENTER_ARG_FIXUP = 20,
+	GC_DEF_SYSEXIT_INTEL_ONLY = 21,
 	GC_DEF_COUNT
 };
 #define GC_DEFENSES_ALL ((1ull << GC_DEF_COUNT) - 1)
@@ -196,6 +207,7 @@ enum gc_exit_kind {
 	GC_EXIT_IRETQ = 1,
 	GC_EXIT_SYSRETQ = 2,
 	GC_EXIT_SYSRETL = 3,
+	GC_EXIT_SYSEXITL = 4, /* rcx: the ESP it loaded; target_rip: its EDX */
 	GC_EXIT_KIND_COUNT
 };
 struct gc_exit_record {

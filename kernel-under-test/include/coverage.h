@@ -30,6 +30,11 @@ enum gc_cov_counter {
 	/* The entry ran C code with DF still set (entry_clear_df off). */
 	GC_COV_INT80_DF_LIVE,
 	GC_COV_IRET_FIXUP,
+	/* SYSENTER: EBP not fetchable (E12), the fault fixed up, ring-0
+	 * single steps ignored (E6). */
+	GC_COV_SYSENTER_EFAULT,
+	GC_COV_USER_ACCESS_FIXUP,
+	GC_COV_SYSENTER_SINGLESTEP,
 	/* Per execution (mechanism, reference): the exits and the end. */
 	GC_COV_EXIT,
 	GC_COV_END = GC_COV_EXIT + 2 * GC_EXIT_KIND_COUNT,

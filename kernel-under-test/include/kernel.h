@@ -54,6 +54,7 @@ extern uint64_t active_defenses;
 extern uint8_t defense_syscall_stack_switch;
 extern uint8_t defense_entry_clear_df;
 extern uint8_t defense_sysretl_clear_r8_r10;
+extern uint8_t defense_sysenter_fix_flags;
 void defenses_activate(uint64_t enabled);
 static inline bool defense_on(enum gc_defense d)
 {
@@ -81,6 +82,11 @@ extern const char native_irq_return_iret[];
 extern const char idt_stubs[];
 void entry_SYSCALL_64(void);
 void entry_SYSCALL_compat(void);
+void entry_SYSENTER_compat(void);
+extern const char sysenter_singlestep_end[];
+extern const char copy_u32_from_user_load[];
+extern const char copy_u32_from_user_fixup[];
+int copy_u32_from_user(uint32_t *dst, uint64_t user_addr); /* 1: faulted */
 void copy_ret_frame_from_user(void *dst, const void *src, uint64_t qwords);
 
 /* traps.c, syscall.c: called from entry_64.S */
@@ -88,6 +94,9 @@ void do_exception(struct cpu_regs *regs);
 void do_int80(struct cpu_regs *regs);
 int do_syscall64(struct cpu_regs *regs);
 int do_syscall_compat(struct cpu_regs *regs);
+int do_sysenter_compat(struct cpu_regs *regs);
+void sysenter_syscall(struct cpu_regs *regs);
+bool sysenter_is_singlestep(const struct cpu_regs *regs);
 void syscall_dispatch(struct cpu_regs *regs);
 
 /* The mailbox, at its fixed guest-physical address (identity-mapped). */

@@ -131,6 +131,10 @@ static void syscall_msrs_init(void)
 	wrmsr(MSR_CSTAR, (uintptr_t)entry_SYSCALL_compat);
 	desc_set_syscall_mask(SYSCALL_FMASK);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | X86_EFER_SCE);
+	/* SYSENTER saves nothing and starts on this stack (E6, E7). */
+	wrmsr(MSR_IA32_SYSENTER_CS, SYSENTER_CS);
+	wrmsr(MSR_IA32_SYSENTER_ESP, kernel_stack_top);
+	wrmsr(MSR_IA32_SYSENTER_EIP, (uintptr_t)entry_SYSENTER_compat);
 }
 
 void desc_init(void)

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Every way into and out of the test kernel: the IDT stubs, int $0x80, the
- * SYSCALL entry with its SYSRET/IRET exits, and enter_user/leave_user, the
+ * SYSCALL and SYSENTER entries with their SYSRET/SYSEXIT/IRET exits, and enter_user/leave_user, the
  * setjmp-like pair that starts one execution in ring 3 and ends it.
  * The frame layout is drawn in arch/regs.h.
  */
+#include "arch/processor-flags.h"
 #include "arch/regs.h"
 #include "arch/segment.h"
 #include "arch/traps.h"
@@ -193,6 +194,67 @@ syscall_sysretl:
 ENDFUNC entry_SYSCALL_compat
 
 /*
+ * SYSENTER from compat mode (Intel; AMD raises #UD in long mode, E14).
+ * SYSENTER loads CS = SYSENTER_CS and SS = SYSENTER_CS + 8, RSP from
+ * SYSENTER_ESP and RIP from SYSENTER_EIP, and clears IF, VM and RF. It
+ * "does not save old RIP (!!!), RSP, or RFLAGS" (Linux entry_64_compat.S),
+ * and it does not filter flags: TF, NT, AC and DF are still the user's.
+ * The user side follows Linux's vDSO (docs/semantics.md §2): EBP holds the
+ * user ESP, 0(%ebp) the user's EBP, and the return goes to the landing pad.
+ *
+ * With TF set, SYSENTER and every instruction up to the POPFQ that clears
+ * the flags trap at CPL 0 (E6); traps.c ignores #DBs in
+ * [entry_SYSENTER_compat, sysenter_singlestep_end), as Linux's
+ * is_sysenter_singlestep() does, so the PUSHFQ below keeps the user's TF.
+ */
+ENTRY entry_SYSENTER_compat
+	pushq	$__USER_DS			/* regs->ss */
+	pushq	$0				/* regs->rsp: EBP, in C */
+	pushfq					/* regs->rflags (IF cleared) */
+	pushq	$__USER32_CS			/* regs->cs */
+	pushq	$0				/* regs->rip: the landing, in C */
+	pushq	$0				/* regs->error_code */
+	pushq	$SYSENTER32_FRAME_VECTOR	/* regs->vector */
+	SAVE_REGS
+	cld
+	/*
+	 * "SYSENTER doesn't filter flags, so we need to clear NT and AC
+	 * ourselves" (Linux): NT would make the kernel's IRET #GP (E7), TF
+	 * single-steps the kernel (E6). The user's copy is in the frame.
+	 */
+	cmpb	$0, defense_sysenter_fix_flags(%rip)
+	je	.Lsysenter_flags_fixed
+	pushq	$X86_EFLAGS_FIXED
+	popfq
+.Lsysenter_flags_fixed:
+	movq	%rsp, %rdi			/* the POPFQ's own #DB lands here */
+	.globl	sysenter_singlestep_end
+sysenter_singlestep_end:
+	call	do_sysenter_compat
+	testl	%eax, %eax
+	jz	exit_to_user_iret
+
+	/*
+	 * Opportunistic SYSEXIT, 32-bit form: EIP = EDX, ESP = ECX, CS =
+	 * SYSENTER_CS + 16, SS = SYSENTER_CS + 24. It leaves RFLAGS alone, so
+	 * the user's are loaded first, by POPFQ: sysexit_is_safe() made sure
+	 * they hold no TF (POPFQ would arm a trap right after SYSEXIT) and no
+	 * RF (POPFQ cannot set it). The test kernel takes no interrupts, so
+	 * POPFQ may set IF here; a real kernel keeps IF clear and ends with
+	 * STI; SYSEXIT, the STI shadow covering SYSEXIT.
+	 */
+	RESTORE_REGS
+	addq	$16, %rsp			/* %rsp at regs->rip */
+	movl	REGS_RIP - REGS_RIP(%rsp), %edx
+	movl	REGS_RSP - REGS_RIP(%rsp), %ecx
+	pushq	REGS_RFLAGS - REGS_RIP(%rsp)
+	popfq
+	.globl	sysenter_sysexitl
+sysenter_sysexitl:
+	sysexit
+ENDFUNC entry_SYSENTER_compat
+
+/*
  * The one IRETQ back to user mode. A fault here (bad CS/SS, non-canonical
  * RIP) is raised in ring 0 with the user's GPRs live and %rsp at the user's
  * IRET frame: traps.c turns it into a user fault (E9, fixup_bad_iret).
@@ -280,6 +342,24 @@ ENTRY copy_ret_frame_from_user
 	rep movsq
 	ret
 ENDFUNC copy_ret_frame_from_user
+
+/*
+ * copy_u32_from_user(dst, user_addr): 0, or 1 when the load faulted.
+ * Like Linux's __get_user, one load that the #PF handler may redirect to
+ * the fixup (traps.c, E12); the caller has checked the address range.
+ */
+ENTRY copy_u32_from_user
+	.globl	copy_u32_from_user_load
+copy_u32_from_user_load:
+	movl	(%rsi), %eax
+	movl	%eax, (%rdi)
+	xorl	%eax, %eax
+	ret
+	.globl	copy_u32_from_user_fixup
+copy_u32_from_user_fixup:
+	movl	$1, %eax
+	ret
+ENDFUNC copy_u32_from_user
 
 	.bss
 	.align 8

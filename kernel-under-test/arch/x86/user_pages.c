@@ -21,6 +21,7 @@ static const struct entry_insn insn_int3 = { 1, { 0xcc } };
 static const struct entry_insn insn_int_3 = { 2, { 0xcd, 0x03 } };
 static const struct entry_insn insn_into = { 1, { 0xce } };
 static const struct entry_insn insn_int_1 = { 2, { 0xcd, 0x01 } };
+static const struct entry_insn insn_sysenter = { 2, { 0x0f, 0x34 } };
 
 static const struct entry_insn *const mechanism_insn[GC_MECH_COUNT] = {
 	[GC_MECH_INT80_64] = &insn_int80,
@@ -31,6 +32,7 @@ static const struct entry_insn *const mechanism_insn[GC_MECH_COUNT] = {
 	[GC_MECH_INT_3] = &insn_int_3,
 	[GC_MECH_INTO] = &insn_into,
 	[GC_MECH_INT_1] = &insn_int_1,
+	[GC_MECH_SYSENTER_COMPAT] = &insn_sysenter,
 };
 
 static uint8_t mechanism_pages[GC_MECH_COUNT][GC_USER_PAGE_SIZE] __page_aligned_bss;

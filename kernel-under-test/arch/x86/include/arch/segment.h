@@ -37,4 +37,21 @@
 #define STAR_SYSCALL_CS __KERNEL_CS
 #define STAR_SYSRET_CS (__USER32_CS & ~SEG_RPL_MASK)
 
+/*
+ * IA32_SYSENTER_CS as Linux programs it. The SDM fixes the rest from it:
+ *   SYSENTER:        CS = SYSENTER_CS,      SS = SYSENTER_CS + 8
+ *   SYSEXIT (32-bit): CS = SYSENTER_CS + 16, SS = SYSENTER_CS + 24 (RPL 3)
+ * which with the order above is __KERNEL_CS/__KERNEL_DS in and
+ * __USER32_CS/__USER_DS out.
+ */
+#define SYSENTER_CS __KERNEL_CS
+#define SYSEXIT32_CS ((SYSENTER_CS + 16) | 3)
+#define SYSEXIT32_SS ((SYSENTER_CS + 24) | 3)
+
+#ifndef __ASSEMBLER__
+_Static_assert(SYSENTER_CS + 8 == __KERNEL_DS, "SYSENTER SS is KERNEL_DS");
+_Static_assert(SYSEXIT32_CS == __USER32_CS, "SYSEXIT CS is USER32_CS");
+_Static_assert(SYSEXIT32_SS == __USER_DS, "SYSEXIT SS is USER_DS");
+#endif
+
 #endif

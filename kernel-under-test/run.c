@@ -92,14 +92,20 @@ void run_record_exit(enum gc_exit_kind kind, const struct cpu_regs *regs)
 		x->target_ss = (STAR_SYSRET_CS + 8) | 3;
 	} else if (kind == GC_EXIT_SYSEXITL) {
 		/* What the SYSEXIT path loads: EDX from RIP, ECX from RSP, and
-		 * RFLAGS by POPFQ (which cannot set RF or VM). */
+		 * RFLAGS by POPFQ (which cannot set RF, VM, VIF, VIP). */
 		x->rcx = (uint32_t)regs->rsp;
 		x->target_rip = (uint32_t)regs->rip;
-		x->target_rflags =
-			regs->rflags & ~(X86_EFLAGS_RF | X86_EFLAGS_VM);
+		x->target_rflags = regs->rflags & ~X86_EFLAGS_NOT_POPF;
 		x->target_rsp = (uint32_t)regs->rsp;
 		x->target_cs = SYSEXIT32_CS;
 		x->target_ss = SYSEXIT32_SS;
+	} else if (kind == GC_EXIT_LRETQ) {
+		/* POPFQ then LRETQ: the frame, minus what POPF cannot set. */
+		x->target_rip = regs->rip;
+		x->target_rflags = regs->rflags & ~X86_EFLAGS_NOT_POPF;
+		x->target_rsp = regs->rsp;
+		x->target_cs = regs->cs;
+		x->target_ss = regs->ss;
 	} else if (kind == GC_EXIT_SYSRETQ) {
 		x->target_rip = regs->rcx;
 		x->target_rflags =
@@ -170,7 +176,7 @@ static void build_user_entry(const struct gc_testcase *tc, bool reference,
 			     struct user_entry *ue)
 {
 	memcpy(ue->gpr, tc->gpr, sizeof(ue->gpr));
-	ue->rip = user_entry_rip(tc->mechanism, reference);
+	ue->rip = user_entry_rip(tc, reference);
 	ue->rflags = tc->rflags;
 	ue->fs_base = tc->fs_base;
 	ue->gs_base = tc->gs_base;
@@ -191,6 +197,7 @@ static void run_one(const struct gc_testcase *tc, bool reference,
 	current = (struct run){ .tc = tc, .out = out, .reference = reference };
 	defenses_activate(reference ? GC_DEFENSES_ALL : defenses);
 	paging_map_user_code(user_page_for(tc->mechanism));
+	desc_set_call_gate(&tc->gate);
 	build_user_entry(tc, reference, &ue);
 	enter_user(&ue);
 	/* A run that faulted in ring 0 may have left the tables in any state. */

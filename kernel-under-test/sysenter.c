@@ -82,10 +82,10 @@ static bool sysexit_is_safe(const struct cpu_regs *regs)
 	if (defense_on(GC_DEF_SYSEXIT_USER32_CS_SS) &&
 	    (regs->cs != __USER32_CS || regs->ss != __USER_DS))
 		return false;
-	/* POPFQ cannot set RF, and a TF it sets traps right after SYSEXIT
-	 * (E3). */
+	/* POPFQ cannot set RF (nor VIF, VIP), and a TF it sets traps right
+	 * after SYSEXIT (E3). */
 	if (defense_on(GC_DEF_SYSEXIT_NO_TF_RF) &&
-	    (regs->rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF)))
+	    (regs->rflags & (X86_EFLAGS_TF | X86_EFLAGS_NOT_POPF)))
 		return false;
 	/* EIP = EDX: a RIP above 4 GiB would be truncated, not faulted. */
 	if (defense_on(GC_DEF_SYSEXIT_EIP_FITS) && (regs->rip >> 32))

@@ -91,8 +91,8 @@ const struct defense defenses[] = {
 		   "loads"),
 	DEFENSE_ON(GC_DEF_SYSEXIT_NO_TF_RF, "sysexit_no_tf_rf", "E3",
 		   "divergence", "intel",
-		   "IRET, not SYSEXIT, when TF or RF is set (TF traps at once "
-		   "after SYSEXIT, RF cannot be restored)"),
+		   "IRET, not SYSEXIT, when TF, RF, VIF or VIP is set (TF traps "
+		   "at once after SYSEXIT; POPFQ cannot restore the others)"),
 	DEFENSE_ON(GC_DEF_SYSEXIT_EIP_FITS, "sysexit_eip_fits", "E2",
 		   "divergence", "intel",
 		   "SYSEXIT only to a RIP below 4 GiB (it returns to EIP = EDX, "
@@ -105,6 +105,14 @@ const struct defense defenses[] = {
 		   "kernel_fault", "amd",
 		   "SYSEXIT only on an Intel CPU (AMD raises #UD for it in long "
 		   "mode: a ring-0 #UD on the exit)"),
+	DEFENSE(GC_DEF_LRET_NO_TF_RF, "lret_no_tf_rf", "E20", "divergence",
+		"IRET, not POPFQ+LRETQ, from a call gate when TF, RF, VIF or "
+		"VIP is set (TF traps at once; POPFQ cannot restore the "
+		"others)"),
+	DEFENSE(GC_DEF_LRET_FAULT_FIXUP, "lret_fault_fixup", "E20",
+		"kernel_fault",
+		"a fault on the call gate's LRETQ (bad CS/SS) becomes a user "
+		"fault, as fixup_bad_iret does for IRET"),
 };
 const size_t defense_count = sizeof(defenses) / sizeof(defenses[0]);
 

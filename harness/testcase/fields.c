@@ -70,6 +70,13 @@ const struct tc_field tc_fields[] = {
 	RET("rflags", rflags, TCF_RFLAGS, GC_RET_RFLAGS),
 	RET("cs", cs, TCF_SELECTOR, GC_RET_CS),
 	RET("ss", ss, TCF_SELECTOR, GC_RET_SS),
+	FIELD("gate.dpl_xor", gate.dpl_xor, TCF_U64),
+	FIELD("gate.type_xor", gate.type_xor, TCF_U64),
+	FIELD("gate.not_present", gate.not_present, TCF_U64),
+	FIELD("gate.upper_type", gate.upper_type, TCF_U64),
+	FIELD("gate.target", gate.target, TCF_U64),
+	FIELD("gate.target_rpl", gate.target_rpl, TCF_U64),
+	FIELD("gate.offset_high", gate.offset_high, TCF_U64),
 };
 const size_t tc_nr_fields = sizeof(tc_fields) / sizeof(tc_fields[0]);
 

@@ -65,6 +65,9 @@ enum gc_mechanism {
 	GC_MECH_SYSENTER_COMPAT = 8, /* sysenter from compat mode (Intel), vDSO
 				      * convention, opportunistic sysexit or
 				      * IRET (docs/semantics.md §2) */
+	GC_MECH_CALL_GATE = 9, /* lcall through a 64-bit call gate in the
+				* GDT, 64-bit user mode; lretq or IRET back
+				* (gc_gate_ext: the gate's properties) */
 	GC_MECH_COUNT
 };
 
@@ -113,6 +116,8 @@ enum gc_defense {
 	GC_DEF_SYSEXIT_EIP_FITS = 19,
 	GC_DEF_SYSENTER_ARG_FIXUP = 20,
 	GC_DEF_SYSEXIT_INTEL_ONLY = 21,
+	GC_DEF_LRET_NO_TF_RF = 22,
+	GC_DEF_LRET_FAULT_FIXUP = 23,
 	GC_DEF_COUNT
 };
 #define GC_DEFENSES_ALL ((1ull << GC_DEF_COUNT) - 1)
@@ -153,6 +158,33 @@ struct gc_ret_frame {
 _Static_assert(sizeof(struct gc_ret_frame) == 152, "gc_ret_frame layout");
 
 /*
+ * The call gate of GC_MECH_CALL_GATE (E20), as deltas from the well-formed
+ * gate the kernel installs, so that all zeroes (an older, shorter testcase)
+ * is that gate: type 0xC (64-bit call gate), DPL 3, present, upper type 0,
+ * target __KERNEL_CS:entry_call_gate. A gate that differs in anything but
+ * target_rpl is its own reference (docs/semantics.md §2).
+ */
+enum gc_gate_target {
+	GC_GATE_TARGET_KERNEL_CS = 0, /* the 64-bit kernel code segment */
+	GC_GATE_TARGET_KERNEL32_CS = 1, /* a 32-bit code segment: #GP(sel) */
+	GC_GATE_TARGET_KERNEL_DS = 2,   /* a data segment: #GP(sel) */
+	GC_GATE_TARGET_NULL = 3,	/* the null selector: #GP(0) */
+	GC_GATE_TARGET_COUNT
+};
+struct gc_gate_ext {
+	uint8_t dpl_xor;      /* gate DPL = 3 ^ dpl_xor (0..3) */
+	uint8_t type_xor;     /* gate type = 0xC ^ type_xor (0..15) */
+	uint8_t not_present;  /* 1: P = 0 */
+	uint8_t upper_type;   /* bits 12:8 of the gate's top dword (0..31),
+			       * which the SDM requires to be 0 */
+	uint8_t target;	      /* enum gc_gate_target */
+	uint8_t target_rpl;   /* RPL of the target selector (0..3) */
+	uint16_t offset_high; /* XORed into target offset bits 63:48: any
+			       * non-zero value makes it non-canonical */
+} __attribute__((packed));
+_Static_assert(sizeof(struct gc_gate_ext) == 8, "gc_gate_ext layout");
+
+/*
  * A testcase: binary form v1. Fuzzers mutate these bytes directly; the host
  * decoder turns *any* byte string into a valid testcase by zero-filling a
  * short input and normalizing every field (harness/testcase/normalize.c).
@@ -171,11 +203,13 @@ struct gc_testcase {
 	uint16_t sel[GC_NR_SREGS]; /* CS follows the mode; the rest are fuzzable */
 	uint32_t reserved1;
 	struct gc_ret_frame ret;
+	struct gc_gate_ext gate; /* GC_MECH_CALL_GATE only; else zero */
 } __attribute__((packed));
-_Static_assert(sizeof(struct gc_testcase) == 328, "gc_testcase layout");
+_Static_assert(sizeof(struct gc_testcase) == 336, "gc_testcase layout");
 _Static_assert(__builtin_offsetof(struct gc_testcase, gpr) == 8, "gpr");
 _Static_assert(__builtin_offsetof(struct gc_testcase, sel) == 160, "sel");
 _Static_assert(__builtin_offsetof(struct gc_testcase, ret) == 176, "ret");
+_Static_assert(__builtin_offsetof(struct gc_testcase, gate) == 328, "gate");
 
 /* The user state at the first instruction after return to user mode. */
 struct gc_user_state {
@@ -208,6 +242,7 @@ enum gc_exit_kind {
 	GC_EXIT_SYSRETQ = 2,
 	GC_EXIT_SYSRETL = 3,
 	GC_EXIT_SYSEXITL = 4, /* rcx: the ESP it loaded; target_rip: its EDX */
+	GC_EXIT_LRETQ = 5,    /* the call gate's far return */
 	GC_EXIT_KIND_COUNT
 };
 struct gc_exit_record {

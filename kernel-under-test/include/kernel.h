@@ -28,6 +28,8 @@ __noreturn void panic(const char *why);
 void desc_init(void);
 void desc_set_gate_dpl(unsigned vector, unsigned dpl);
 void desc_set_syscall_mask(uint64_t fmask);
+void desc_set_call_gate(const struct gc_gate_ext *gate);
+extern uint64_t call_gate_target;
 
 /* Linux's SYSCALL_MASK since "x86/syscall: Maximize MSR_SYSCALL_MASK". */
 #define SYSCALL_FMASK                                                         \
@@ -44,7 +46,7 @@ const uint8_t *paging_user_code_page(void);
 /* arch/x86/user_pages.c */
 void user_pages_init(void);
 const uint8_t *user_page_for(unsigned mechanism);
-uint64_t user_entry_rip(unsigned mechanism, bool reference);
+uint64_t user_entry_rip(const struct gc_testcase *tc, bool reference);
 uint64_t user_ref_return_rip(void);
 bool user_page_is_hlt(uint64_t rip);
 
@@ -83,6 +85,9 @@ extern const char idt_stubs[];
 void entry_SYSCALL_64(void);
 void entry_SYSCALL_compat(void);
 void entry_SYSENTER_compat(void);
+void entry_call_gate(void);
+extern const char call_gate_singlestep_end[];
+extern const char call_gate_lretq[];
 extern const char sysenter_singlestep_end[];
 extern const char copy_u32_from_user_load[];
 extern const char copy_u32_from_user_fixup[];
@@ -97,6 +102,9 @@ int do_syscall_compat(struct cpu_regs *regs);
 int do_sysenter_compat(struct cpu_regs *regs);
 void sysenter_syscall(struct cpu_regs *regs);
 bool sysenter_is_singlestep(const struct cpu_regs *regs);
+int do_call_gate(struct cpu_regs *regs);
+bool call_gate_is_singlestep(const struct cpu_regs *regs);
+bool call_gate_is_own_reference(const struct gc_gate_ext *gate);
 void syscall_dispatch(struct cpu_regs *regs);
 
 /* The mailbox, at its fixed guest-physical address (identity-mapped). */

@@ -239,7 +239,7 @@ sysenter_singlestep_end:
 	 * SYSENTER_CS + 16, SS = SYSENTER_CS + 24. It leaves RFLAGS alone, so
 	 * the user's are loaded first, by POPFQ: sysexit_is_safe() made sure
 	 * they hold no TF (POPFQ would arm a trap right after SYSEXIT) and no
-	 * RF (POPFQ cannot set it). The test kernel takes no interrupts, so
+	 * RF, VIF or VIP (POPFQ cannot set them). The test kernel takes no interrupts, so
 	 * POPFQ may set IF here; a real kernel keeps IF clear and ends with
 	 * STI; SYSEXIT, the STI shadow covering SYSEXIT.
 	 */
@@ -253,6 +253,55 @@ sysenter_singlestep_end:
 sysenter_sysexitl:
 	sysexit
 ENDFUNC entry_SYSENTER_compat
+
+/*
+ * A 64-bit call gate (E20): lcall through GDT_ENTRY_CALL_GATE from CPL 3.
+ * The CPU switches to TSS.RSP0, loads SS with a null selector (RPL 0) and
+ * pushes the caller's SS, RSP, CS and RIP (IA-32e mode copies no
+ * parameters). RFLAGS are neither saved nor changed: TF, NT, AC, DF and IF
+ * are still the user's, and with TF the entry single-steps at CPL 0 until
+ * the POPFQ below (traps.c ignores those #DBs, as for SYSENTER). Rebuild
+ * the frame as an interrupt frame, RFLAGS by PUSHFQ.
+ */
+ENTRY entry_call_gate
+	pushq	24(%rsp)			/* regs->ss: the CPU's SS slot */
+	pushq	24(%rsp)			/* regs->rsp */
+	pushfq					/* regs->rflags */
+	pushq	32(%rsp)			/* regs->cs */
+	pushq	32(%rsp)			/* regs->rip */
+	pushq	$0				/* regs->error_code */
+	pushq	$CALL_GATE_FRAME_VECTOR		/* regs->vector */
+	SAVE_REGS
+	cld
+	pushq	$X86_EFLAGS_FIXED		/* TF, NT, AC off (E6, E7) */
+	popfq
+	movq	%rsp, %rdi			/* the POPFQ's own #DB lands here */
+	.globl	call_gate_singlestep_end
+call_gate_singlestep_end:
+	call	do_call_gate
+	testl	%eax, %eax
+	jz	exit_to_user_iret
+
+	/*
+	 * LRETQ pops RIP, CS, RSP and SS but not RFLAGS: load the user's by
+	 * POPFQ first (lret_is_safe() made sure they hold no TF, which would
+	 * trap right after LRETQ, nor RF, VIF or VIP, which POPFQ cannot
+	 * set). Rewrite
+	 * the frame as error_code := RFLAGS, then RIP, CS, RSP, SS.
+	 */
+	movq	REGS_RFLAGS(%rsp), %rax
+	movq	%rax, REGS_ERROR_CODE(%rsp)
+	movq	REGS_RSP(%rsp), %rax
+	movq	%rax, REGS_RFLAGS(%rsp)
+	movq	REGS_SS(%rsp), %rax
+	movq	%rax, REGS_RSP(%rsp)
+	RESTORE_REGS
+	addq	$8, %rsp			/* %rsp at the saved RFLAGS */
+	popfq
+	.globl	call_gate_lretq
+call_gate_lretq:
+	lretq
+ENDFUNC entry_call_gate
 
 /*
  * The one IRETQ back to user mode. A fault here (bad CS/SS, non-canonical

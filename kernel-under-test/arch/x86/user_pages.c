@@ -7,6 +7,7 @@
  * reaches first is a capture point that perturbs no register (traps.c).
  */
 #include "kernel.h"
+#include "arch/segment.h"
 
 #define HLT 0xf4
 
@@ -22,6 +23,22 @@ static const struct entry_insn insn_int_3 = { 2, { 0xcd, 0x03 } };
 static const struct entry_insn insn_into = { 1, { 0xce } };
 static const struct entry_insn insn_int_1 = { 2, { 0xcd, 0x01 } };
 static const struct entry_insn insn_sysenter = { 2, { 0x0f, 0x34 } };
+/*
+ * lcall *far_ptr(%rip): FF /3, m16:32 (no REX.W: AMD has no m16:64 form).
+ * A far call through a call gate ignores the pointer's offset and takes
+ * the selector; the pointer sits on the same page at GC_CALL_GATE_PTR.
+ */
+#define GC_CALL_GATE_PTR (GC_USER_CODE_VA + 0x200)
+#define LCALL_LEN 6
+#define LCALL_DISP ((uint32_t)(GC_CALL_GATE_PTR - GC_USER_LANDING))
+static const struct entry_insn insn_lcall = {
+	LCALL_LEN,
+	{ 0xff, 0x1d, LCALL_DISP & 0xff, (LCALL_DISP >> 8) & 0xff,
+	  (LCALL_DISP >> 16) & 0xff, LCALL_DISP >> 24 },
+};
+static const struct entry_insn call_gate_far_ptr = {
+	6, { 0, 0, 0, 0, __CALL_GATE_SEL & 0xff, __CALL_GATE_SEL >> 8 },
+};
 
 static const struct entry_insn *const mechanism_insn[GC_MECH_COUNT] = {
 	[GC_MECH_INT80_64] = &insn_int80,
@@ -33,6 +50,7 @@ static const struct entry_insn *const mechanism_insn[GC_MECH_COUNT] = {
 	[GC_MECH_INTO] = &insn_into,
 	[GC_MECH_INT_1] = &insn_int_1,
 	[GC_MECH_SYSENTER_COMPAT] = &insn_sysenter,
+	[GC_MECH_CALL_GATE] = &insn_lcall,
 };
 
 static uint8_t mechanism_pages[GC_MECH_COUNT][GC_USER_PAGE_SIZE] __page_aligned_bss;
@@ -52,6 +70,8 @@ void user_pages_init(void)
 		place(mechanism_pages[m], GC_USER_REF_ENTRY + insn_int80.len,
 		      &insn_int80);
 	}
+	place(mechanism_pages[GC_MECH_CALL_GATE],
+	      GC_CALL_GATE_PTR + call_gate_far_ptr.len, &call_gate_far_ptr);
 }
 
 const uint8_t *user_page_for(unsigned mechanism)
@@ -79,11 +99,19 @@ static bool is_software_interrupt(unsigned mechanism)
 	return false;
 }
 
-uint64_t user_entry_rip(unsigned mechanism, bool reference)
+/* An ill-formed call gate faults: the same call is its own reference. */
+static bool is_own_reference(const struct gc_testcase *tc)
 {
-	if (reference && !is_software_interrupt(mechanism))
+	return is_software_interrupt(tc->mechanism) ||
+	       (tc->mechanism == GC_MECH_CALL_GATE &&
+		call_gate_is_own_reference(&tc->gate));
+}
+
+uint64_t user_entry_rip(const struct gc_testcase *tc, bool reference)
+{
+	if (reference && !is_own_reference(tc))
 		return GC_USER_REF_ENTRY;
-	return GC_USER_LANDING - mechanism_insn[mechanism]->len;
+	return GC_USER_LANDING - mechanism_insn[tc->mechanism]->len;
 }
 
 /* Where the reference's own int $0x80 returns before it is redirected. */

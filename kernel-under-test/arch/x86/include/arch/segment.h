@@ -20,6 +20,7 @@
 #define GDT_ENTRY_USER_DS 5
 #define GDT_ENTRY_USER_CS 6
 #define GDT_ENTRY_TSS 8 /* 16-byte system descriptor: slots 8 and 9 */
+#define GDT_ENTRY_CALL_GATE 10 /* 16-byte 64-bit call gate: slots 10, 11 */
 #define GDT_ENTRIES 16
 
 #define SEG_RPL_MASK 0x3
@@ -32,6 +33,7 @@
 #define __USER_DS (GDT_ENTRY_USER_DS * 8 + 3)
 #define __USER_CS (GDT_ENTRY_USER_CS * 8 + 3)
 #define __TSS_SEL (GDT_ENTRY_TSS * 8)
+#define __CALL_GATE_SEL (GDT_ENTRY_CALL_GATE * 8 + 3) /* what lcall names */
 
 /* STAR as Linux programs it: SYSRET bases on USER32_CS, SYSCALL on KERNEL_CS. */
 #define STAR_SYSCALL_CS __KERNEL_CS

@@ -213,7 +213,8 @@ int lr_plan_build(const struct gc_testcase *tc, int reference, unsigned opts,
 			    "pad, AMD raises #UD: not expressible on this "
 			    "backend yet");
 	if (tc->mechanism == GC_MECH_INT3 || tc->mechanism == GC_MECH_INT_3 ||
-	    tc->mechanism == GC_MECH_INTO || tc->mechanism == GC_MECH_INT_1)
+	    tc->mechanism == GC_MECH_INTO || tc->mechanism == GC_MECH_INT_1 ||
+	    tc->mechanism == GC_MECH_INT3_PREFIXED)
 		return fail(why, len,
 			    "software-interrupt mechanisms (int3, int $n, into) "
 			    "are not run on this backend yet");

@@ -68,6 +68,8 @@ enum gc_mechanism {
 	GC_MECH_CALL_GATE = 9, /* lcall through a 64-bit call gate in the
 				* GDT, 64-bit user mode; lretq or IRET back
 				* (gc_gate_ext: the gate's properties) */
+	GC_MECH_INT3_PREFIXED = 10, /* 2E 2E CC: int3 behind two redundant
+				     * CS prefixes (E8, E17), 64-bit */
 	GC_MECH_COUNT
 };
 

@@ -123,7 +123,7 @@ TEST(mechanism_wraps)
 	tc.mechanism = 202;
 	tc_normalize(&tc);
 	ASSERT_EQ(tc.mechanism, 202 % GC_MECH_COUNT);
-	ASSERT_EQ(tc.mechanism, GC_MECH_SYSCALL64); /* 202 % 10 */
+	ASSERT_EQ(tc.mechanism, GC_MECH_INT3); /* 202 % 11 */
 }
 
 TEST(rflags_keeps_only_what_user_mode_holds)

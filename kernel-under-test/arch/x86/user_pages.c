@@ -19,6 +19,9 @@ struct entry_insn {
 static const struct entry_insn insn_int80 = { 2, { 0xcd, 0x80 } };
 static const struct entry_insn insn_syscall = { 2, { 0x0f, 0x05 } };
 static const struct entry_insn insn_int3 = { 1, { 0xcc } };
+/* Redundant prefixes (XTF swint-emulation, mov_ss_trap.c's CS x2): still
+ * INT3, a trap reported after the whole instruction. */
+static const struct entry_insn insn_int3_prefixed = { 3, { 0x2e, 0x2e, 0xcc } };
 static const struct entry_insn insn_int_3 = { 2, { 0xcd, 0x03 } };
 static const struct entry_insn insn_into = { 1, { 0xce } };
 static const struct entry_insn insn_int_1 = { 2, { 0xcd, 0x01 } };
@@ -51,6 +54,7 @@ static const struct entry_insn *const mechanism_insn[GC_MECH_COUNT] = {
 	[GC_MECH_INT_1] = &insn_int_1,
 	[GC_MECH_SYSENTER_COMPAT] = &insn_sysenter,
 	[GC_MECH_CALL_GATE] = &insn_lcall,
+	[GC_MECH_INT3_PREFIXED] = &insn_int3_prefixed,
 };
 
 static uint8_t mechanism_pages[GC_MECH_COUNT][GC_USER_PAGE_SIZE] __page_aligned_bss;
@@ -91,6 +95,7 @@ static bool is_software_interrupt(unsigned mechanism)
 {
 	switch (mechanism) {
 	case GC_MECH_INT3:
+	case GC_MECH_INT3_PREFIXED:
 	case GC_MECH_INT_3:
 	case GC_MECH_INTO:
 	case GC_MECH_INT_1:

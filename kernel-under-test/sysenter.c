@@ -35,8 +35,7 @@ static bool sysenter_fetch_ebp(struct cpu_regs *regs)
 	uint64_t addr = (uint32_t)regs->rbp;
 	uint32_t ebp;
 
-	if (!user_pointer_ok(addr) ||
-	    copy_u32_from_user(&ebp, addr))
+	if (!user_pointer_ok(addr) || copy_u32_from_user(&ebp, addr))
 		return false;
 	regs->rbp = (regs->rbp & ~0xffffffffull) | ebp;
 	return true;

@@ -149,9 +149,9 @@ static __noreturn void fixup_gate_target_fault(const struct cpu_regs *regs)
 
 /*
  * SYSENTER (and a call gate) kept the user's TF, so the entry single-steps
- * at CPL 0 until it clears the flags (E6). The trap is the entry's, not the user's: drop it
- * and carry on stepping, as Linux's exc_debug_kernel() does; the frame
- * already holds, or is about to hold, the user's TF.
+ * at CPL 0 until it clears the flags (E6). The trap is the entry's, not the
+ * user's: drop it and carry on stepping, as Linux's exc_debug_kernel() does;
+ * the frame already holds, or is about to hold, the user's TF.
  */
 static bool ignore_entry_singlestep(const struct cpu_regs *regs)
 {

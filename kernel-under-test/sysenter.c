@@ -17,12 +17,14 @@
 #include "arch/segment.h"
 #include "arch/traps.h"
 
-/* access_ok(): user memory starts at GC_USER_CODE_VA; below it is the
- * kernel's supervisor-only identity map, which a user pointer never names.
+/* access_ok() (defense sysenter_arg_access_ok): user memory starts at
+ * GC_USER_CODE_VA; below it is the kernel's supervisor-only identity map,
+ * which a user pointer must never reach (no SMAP here to stop the load).
  * Above it anything may be unmapped: the load's fixup handles that. */
 static bool user_pointer_ok(uint64_t addr)
 {
-	return addr >= GC_USER_CODE_VA;
+	return !defense_on(GC_DEF_SYSENTER_ARG_ACCESS_OK) ||
+	       addr >= GC_USER_CODE_VA;
 }
 
 /*

@@ -113,6 +113,10 @@ const struct defense defenses[] = {
 		"kernel_fault",
 		"a fault on the call gate's LRETQ (bad CS/SS) becomes a user "
 		"fault, as fixup_bad_iret does for IRET"),
+	DEFENSE(GC_DEF_SYSENTER_ARG_ACCESS_OK, "sysenter_arg_access_ok", "E12",
+		"divergence",
+		"refuse a vDSO EBP pointer into kernel memory (access_ok), "
+		"else the kernel reads its own memory as the user's EBP"),
 };
 const size_t defense_count = sizeof(defenses) / sizeof(defenses[0]);
 

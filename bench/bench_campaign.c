@@ -125,6 +125,8 @@ static int first_finding(const struct defense *d, unsigned seeds,
 	ff->misses = 0;
 	for (unsigned s = 0; s < seeds; s++) {
 		struct campaign_config c = {
+			/* the guest vendor the defense's seed needs (E14) */
+			.bcfg = { .vendor = d->vendor },
 			.defenses = GC_DEFENSES_ALL & ~(1ull << d->bit),
 			.max_execs = budget, .time_s = cap,
 			.rng_seed = s + 1, .stop_on = finding_classes(),

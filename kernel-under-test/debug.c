@@ -116,7 +116,7 @@ bool debug_replay_early_db(const struct cpu_regs *regs)
 
 	if (run_prefix() == GC_PREFIX_NONE || (dr6 & DR6_BS) ||
 	    !(dr6 & DR6_TRAP_BITS) ||
-	    regs->rip != user_entry_insn_rip(run_mechanism(), run_is_reference()))
+	    regs->rip != user_entry_insn_rip(run_mechanism(), run_at_ref_entry()))
 		return false;
 	cov_hit(GC_COV_MOVSS_DB_REPLAY);
 	movss_db_replay = 1;

@@ -13,6 +13,7 @@ uint8_t defense_entry_clear_df = 1;
 uint8_t defense_sysretl_clear_r8_r10 = 1;
 uint8_t defense_paranoid_gsbase = 1;
 uint8_t defense_espfix16 = 1;
+uint8_t defense_sysenter_fix_flags = 1;
 
 /*
  * FMASK as the profile has it: each defense is a flag SYSCALL must clear
@@ -54,6 +55,7 @@ void defenses_activate(uint64_t enabled)
 	defense_sysretl_clear_r8_r10 = defense_on(GC_DEF_SYSRETL_CLEAR_R8_R10);
 	defense_paranoid_gsbase = defense_on(GC_DEF_PARANOID_GSBASE);
 	defense_espfix16 = defense_on(GC_DEF_ESPFIX16);
+	defense_sysenter_fix_flags = defense_on(GC_DEF_SYSENTER_FIX_FLAGS);
 	/* Linux's #DB gate is DPL 0: `int $1` from user mode is a #GP, never
 	 * a debug exception the handler would take for a real one (E17). */
 	desc_set_gate_dpl(X86_TRAP_DB, defense_on(GC_DEF_DB_GATE_DPL0) ? 0 : 3);

@@ -16,6 +16,7 @@ struct run {
 	const struct gc_testcase *tc;
 	unsigned mechanism; /* tc->mechanism, clamped: the slot is untrusted */
 	unsigned prefix;    /* tc->dbg.prefix, clamped likewise */
+	bool at_ref_entry;  /* the reference's int $0x80 starts this run */
 	struct gc_run *out;
 	bool reference;
 	bool probe;	     /* the SS probe's re-execution (E4) */
@@ -38,6 +39,14 @@ unsigned run_mechanism(void)
 unsigned run_prefix(void)
 {
 	return current.prefix;
+}
+
+/* The run starts at the reference's int $0x80, not the mechanism's own
+ * instruction (the reference of a software interrupt or an ill-formed call
+ * gate is the same instruction). */
+bool run_at_ref_entry(void)
+{
+	return current.at_ref_entry;
 }
 
 bool run_is_reference(void)
@@ -119,6 +128,22 @@ static void record_exit(enum gc_exit_kind kind, const struct cpu_regs *regs)
 		x->target_rsp = regs->rsp;
 		x->target_cs = STAR_SYSRET_CS | 3;
 		x->target_ss = (STAR_SYSRET_CS + 8) | 3;
+	} else if (kind == GC_EXIT_SYSEXITL) {
+		/* What the SYSEXIT path loads: EDX from RIP, ECX from RSP, and
+		 * RFLAGS by POPFQ (which cannot set RF, VM, VIF, VIP). */
+		x->rcx = (uint32_t)regs->rsp;
+		x->target_rip = (uint32_t)regs->rip;
+		x->target_rflags = regs->rflags & ~X86_EFLAGS_NOT_POPF;
+		x->target_rsp = (uint32_t)regs->rsp;
+		x->target_cs = SYSEXIT32_CS;
+		x->target_ss = SYSEXIT32_SS;
+	} else if (kind == GC_EXIT_LRETQ) {
+		/* POPFQ then LRETQ: the frame, minus what POPF cannot set. */
+		x->target_rip = regs->rip;
+		x->target_rflags = regs->rflags & ~X86_EFLAGS_NOT_POPF;
+		x->target_rsp = regs->rsp;
+		x->target_cs = regs->cs;
+		x->target_ss = regs->ss;
 	} else if (kind == GC_EXIT_SYSRETQ) {
 		x->target_rip = regs->rcx;
 		x->target_rflags =
@@ -223,7 +248,8 @@ static void build_user_entry(const struct gc_testcase *tc, bool reference,
 			     struct user_entry *ue)
 {
 	memcpy(ue->gpr, tc->gpr, sizeof(ue->gpr));
-	ue->rip = user_entry_rip(current.mechanism, current.prefix, reference);
+	ue->rip = user_entry_rip(current.mechanism, current.prefix,
+				run_at_ref_entry());
 	ue->rflags = tc->rflags;
 	ue->fs_base = tc->fs_base;
 	ue->gs_base = tc->gs_base;
@@ -251,6 +277,9 @@ static void run_one(const struct gc_testcase *tc, bool reference, bool probe,
 		.reference = reference,
 		.probe = probe,
 	};
+	current.at_ref_entry =
+		reference &&
+		!user_is_own_reference(current.mechanism, &tc->gate);
 	defenses_activate(reference ? GC_DEFENSES_ALL : defenses);
 	paging_map_user_code(
 		probe ? user_probe_page_for(current.mechanism, current.prefix)
@@ -259,6 +288,7 @@ static void run_one(const struct gc_testcase *tc, bool reference, bool probe,
 				 current.prefix == GC_PREFIX_POP_SS);
 	ldt_reset(tc->seg.ldt);
 	fpu_load_user(&tc->seg);
+	desc_set_call_gate(&tc->gate);
 	build_user_entry(tc, reference, &ue);
 	debug_arm(tc);
 	enter_user(&ue);

@@ -159,9 +159,18 @@ static bool is_reference_entry(const struct cpu_regs *regs)
 
 void do_int80(struct cpu_regs *regs)
 {
-	if (is_reference_entry(regs))
-		emulate_mechanism_entry(regs);
-	syscall_dispatch(regs);
+	bool reference_entry = is_reference_entry(regs);
+
+	/* SYSENTER's convention is the entry's own doing (sysenter.c): the
+	 * reference runs the same code, from its int $0x80 frame. */
+	if (reference_entry &&
+	    run_testcase()->mechanism == GC_MECH_SYSENTER_COMPAT) {
+		sysenter_syscall(regs);
+	} else {
+		if (reference_entry)
+			emulate_mechanism_entry(regs);
+		syscall_dispatch(regs);
+	}
 	debug_deliver_pending(regs);
 	run_record_exit(GC_EXIT_IRETQ, regs);
 }

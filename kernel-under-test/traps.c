@@ -40,7 +40,7 @@ static uint64_t exception_address(unsigned vector)
 	if (vector != X86_TRAP_DB)
 		return 0;
 	dr6 = read_dr6();
-	write_dr6(0xffff0ff0); /* DR6 is sticky: clear it for the next #DB */
+	write_dr6(X86_DR6_RESET); /* DR6 is sticky: clear it for the next #DB */
 	return dr6;
 }
 
@@ -55,7 +55,7 @@ static void rebase_reference_prefix_fault(struct cpu_regs *regs)
 	uint64_t start = user_entry_rip(mechanism, prefix, true);
 	uint64_t insn = user_entry_insn_rip(mechanism, true);
 
-	if (run_is_reference() && regs->rip >= start && regs->rip < insn)
+	if (run_at_ref_entry() && regs->rip >= start && regs->rip < insn)
 		regs->rip += user_entry_rip(mechanism, prefix, false) - start;
 }
 
@@ -140,7 +140,8 @@ static __noreturn void report_bad_iret(const struct cpu_regs *regs,
  * raises that #GP itself, as the CPU would have, from the IRET's address,
  * with %rsp at the frame: the usual IRET-fault handling (E9) follows.
  */
-void exit_iret_check_limit(struct cpu_regs *regs)
+static void raise_exit_limit_gp(const struct cpu_regs *regs,
+				const char *exit_insn, uint64_t rflags)
 {
 	struct cpu_regs fault = *regs;
 
@@ -148,11 +149,28 @@ void exit_iret_check_limit(struct cpu_regs *regs)
 		return;
 	fault.vector = X86_TRAP_GP;
 	fault.error_code = 0;
-	fault.rip = (uintptr_t)native_irq_return_iret;
+	fault.rip = (uintptr_t)exit_insn;
 	fault.cs = __KERNEL_CS;
+	fault.rflags = rflags;
 	fault.rsp = (uintptr_t)&regs->rip;
 	fault.ss = __KERNEL_DS;
 	do_exception(&fault);
+}
+
+void exit_iret_check_limit(struct cpu_regs *regs)
+{
+	raise_exit_limit_gp(regs, native_irq_return_iret, regs->rflags);
+}
+
+/*
+ * The same for the call gate's LRETQ exit (SDM RET: "IF tempEIP is beyond
+ * code segment limit THEN #GP(0)"), where TCG also runs on at the
+ * truncated EIP. The frame is already LRETQ's (entry_64.S): RIP and CS in
+ * place, the user's RFLAGS in the error code slot.
+ */
+void exit_lret_check_limit(struct cpu_regs *regs)
+{
+	raise_exit_limit_gp(regs, call_gate_lretq, regs->error_code);
 }
 
 static __noreturn void fixup_bad_iret(const struct cpu_regs *regs)
@@ -173,18 +191,119 @@ static __noreturn void fixup_enter_user(const struct cpu_regs *regs)
 			user_entry_rip(run_mechanism(), run_prefix(), false));
 }
 
+static bool is_lret_fault(const struct cpu_regs *regs)
+{
+	return regs->rip == (uintptr_t)call_gate_lretq &&
+	       (regs->vector == X86_TRAP_GP || regs->vector == X86_TRAP_NP ||
+		regs->vector == X86_TRAP_SS);
+}
+
+/*
+ * The call gate's LRETQ faulted (bad CS or SS in a changed return state):
+ * as fixup_bad_iret, but %rsp points at the four words LRETQ pops, and
+ * RFLAGS are the user's already (the exit's POPFQ loaded them).
+ */
+static __noreturn void fixup_bad_lret(const struct cpu_regs *regs)
+{
+	const uint64_t *f = (const uint64_t *)regs->rsp; /* rip cs rsp ss */
+	struct cpu_regs user = *regs;
+
+	user.rip = f[0];
+	user.cs = f[1];
+	user.rsp = f[2];
+	user.ss = f[3];
+	cov_hit(GC_COV_IRET_FIXUP);
+	run_record_user_exception(regs->vector, regs->error_code, f[0], 0,
+				  GC_EXC_VIA_IRET_FIXUP);
+	run_end(GC_END_USER_FAULT, &user);
+}
+
+/*
+ * A call gate whose target offset is not canonical: the SDM's CALL raises
+ * #GP(0) before the privilege change, at the call, in user mode [U: SDM
+ * pseudocode, not seen on hardware]. QEMU TCG instead delivers the call
+ * and faults at CPL 0 on the target, with the gate's frame (RIP, CS, RSP,
+ * SS of the caller) on the stack (docs/semantics.md §6). Report that as
+ * the user fault hardware gives, so no backend shows a kernel fault for a
+ * malformed gate. On hardware this never runs.
+ */
+static bool is_gate_target_fault(const struct cpu_regs *regs)
+{
+	/* With TF set TCG's single-step #DB comes first, at the target. */
+	return (regs->vector == X86_TRAP_GP || regs->vector == X86_TRAP_DB) &&
+	       regs->rip == call_gate_target &&
+	       regs->rip != (uintptr_t)entry_call_gate;
+}
+
+static __noreturn void fixup_gate_target_fault(const struct cpu_regs *regs)
+{
+	const uint64_t *f = (const uint64_t *)regs->rsp; /* rip cs rsp ss */
+	struct cpu_regs user = *regs;
+
+	if (regs->vector == X86_TRAP_DB)
+		write_dr6(X86_DR6_RESET);
+	user.rip = user_entry_rip(run_mechanism(), run_prefix(), false); /* the lcall */
+	user.cs = f[1];
+	user.rsp = f[2];
+	user.ss = f[3];
+	run_record_user_exception(X86_TRAP_GP, 0, user.rip, 0, 0);
+	run_end(GC_END_USER_FAULT, &user);
+}
+
+/*
+ * SYSENTER (and a call gate) kept the user's TF, so the entry single-steps
+ * at CPL 0 until it clears the flags (E6). The trap is the entry's, not the
+ * user's: drop it and carry on stepping, as Linux's exc_debug_kernel() does;
+ * the frame already holds, or is about to hold, the user's TF.
+ */
+static bool ignore_entry_singlestep(const struct cpu_regs *regs)
+{
+	bool sysenter = defense_on(GC_DEF_SYSENTER_TF_TOLERATE) &&
+			sysenter_is_singlestep(regs);
+
+	/* The call gate keeps TF too; its tolerance is not a switch. */
+	if (!(sysenter || call_gate_is_singlestep(regs)) ||
+	    !(read_dr6() & X86_DR6_BS))
+		return false;
+	write_dr6(X86_DR6_RESET);
+	cov_hit(GC_COV_SYSENTER_SINGLESTEP);
+	return true;
+}
+
+/*
+ * A #PF on the one user load the kernel makes (copy_u32_from_user): go on
+ * at its fixup, which reports the fault to the caller, as an exception
+ * table entry does in Linux (E12).
+ */
+static bool fixup_user_access(struct cpu_regs *regs)
+{
+	if (!defense_on(GC_DEF_SYSENTER_ARG_FIXUP) ||
+	    regs->vector != X86_TRAP_PF ||
+	    regs->rip != (uintptr_t)copy_u32_from_user_load)
+		return false;
+	regs->rip = (uintptr_t)copy_u32_from_user_fixup;
+	cov_hit(GC_COV_USER_ACCESS_FIXUP);
+	return true;
+}
+
 void do_exception(struct cpu_regs *regs)
 {
 	if (from_user(regs)) {
 		do_user_exception(regs);
 		return;
 	}
+	if (ignore_entry_singlestep(regs) || fixup_user_access(regs))
+		return;
 	if (is_iret_fault(regs) && defense_on(GC_DEF_IRET_FAULT_FIXUP))
 		fixup_bad_iret(regs);
 	if (regs->vector == X86_TRAP_DB && debug_kernel_db())
 		return; /* a user breakpoint: resume the entry it interrupted */
 	if (is_enter_user_fault(regs))
 		fixup_enter_user(regs);
+	if (is_lret_fault(regs) && defense_on(GC_DEF_LRET_FAULT_FIXUP))
+		fixup_bad_lret(regs);
+	if (is_gate_target_fault(regs))
+		fixup_gate_target_fault(regs);
 	cov_hit(GC_COV_KERNEL_VECTOR + run_is_reference() * GC_COV_VECTORS +
 		cov_vector(regs->vector));
 	run_record_kernel_fault(regs);

@@ -66,7 +66,7 @@ struct tcg {
 	unsigned boots;
 
 	struct backend_stats st;
-	char arg_machine[128], arg_object[160], arg_debugcon[64];
+	char arg_machine[128], arg_object[160], arg_debugcon[64], arg_cpu[48];
 	char arg_wake_chardev[64], arg_wake_device[64];
 
 	/* Guest coverage: a mapping of the pages of the counter block. */
@@ -245,7 +245,7 @@ static int tcg__spawn(struct tcg *t, char *err, size_t errlen)
 {
 	const char *const argv[] = {
 		t->qemu, "-machine", t->arg_machine, "-object", t->arg_object,
-		"-accel", "tcg", "-cpu", "max",
+		"-accel", "tcg", "-cpu", t->arg_cpu,
 		/* MTTCG: guest fences and atomics order against the host. */
 		"-smp", "1,maxcpus=2", "-nographic", "-nodefaults",
 		"-no-user-config", "-monitor", "none", "-serial", "none",
@@ -434,6 +434,28 @@ static int tcg__check_kernel(const char *path, char *err, size_t errlen)
 	return -1;
 }
 
+/* -cpu max is AMD-flavoured under TCG; --vendor picks the CPUID vendor,
+ * which also selects QEMU's vendor checks (SYSENTER/SYSEXIT, E14). */
+static int tcg__cpu_arg(struct tcg *t, const char *vendor, char *err,
+			size_t errlen)
+{
+	const char *v = NULL;
+
+	if (vendor && !strcmp(vendor, "intel"))
+		v = "GenuineIntel";
+	else if (vendor && !strcmp(vendor, "amd"))
+		v = "AuthenticAMD";
+	else if (vendor && *vendor && strcmp(vendor, "host")) {
+		snprintf(err, errlen,
+			 "unknown vendor '%s': use --vendor intel, amd or host",
+			 vendor);
+		return -1;
+	}
+	snprintf(t->arg_cpu, sizeof(t->arg_cpu), v ? "max,vendor=%s" : "max",
+		 v);
+	return 0;
+}
+
 static int tcg__setup(struct tcg *t, const struct backend_config *cfg,
 		      char *err, size_t errlen)
 {
@@ -445,7 +467,8 @@ static int tcg__setup(struct tcg *t, const struct backend_config *cfg,
 			   errlen))
 		return -1;
 	snprintf(t->kernel, sizeof(t->kernel), "%s", kernel);
-	if (tcg__check_kernel(t->kernel, err, errlen))
+	if (tcg__cpu_arg(t, cfg->vendor, err, errlen) ||
+	    tcg__check_kernel(t->kernel, err, errlen))
 		return -1;
 	t->ram_fd = tcg__anon_file("ram", GC_RAM_SIZE);
 	t->console_fd = tcg__anon_file("console", 0);

@@ -26,7 +26,8 @@ static const char defenses_usage[] =
 	"\n"
 	"Options:\n"
 	"  --json      print a JSON array of {name, case, seed, expected,\n"
-	"              summary, bit} objects instead of a table\n"
+	"              [vendor,] summary, bit} objects instead of a table;\n"
+	"              vendor: the seed shows only with --vendor VENDOR\n"
 	"  -h, --help  show this help\n";
 
 struct column {
@@ -93,6 +94,8 @@ static void print_json(void)
 		print_json_field("case", d->catalog_case);
 		print_json_field("seed", d->seed);
 		print_json_field("expected", d->expected);
+		if (d->vendor)
+			print_json_field("vendor", d->vendor);
 		print_json_field("summary", d->summary);
 		printf("\"bit\": %u}%s\n", (unsigned)d->bit,
 		       i + 1 < defense_count ? "," : "");

@@ -33,6 +33,7 @@ static const char fuzz_usage[] =
 	"  --seeds DIR        initial testcases (default: "
 	"<source>/seeds/minimal)\n"
 	"  --backend B        tcg or auto (default: auto)\n"
+	"  --vendor V         guest CPUID vendor: intel, amd or host\n"
 	"  --disable D[,D..]  switch defenses off for the mechanism run\n"
 	"  --jobs N           worker processes, each with its own VM (default "
 	"1)\n"
@@ -101,6 +102,15 @@ static int parse_option(int c, struct campaign_config *cfg)
 	case 'Q':
 		cfg->bcfg.qemu_path = optarg;
 		return 0;
+	case 'V':
+		if (strcmp(optarg, "intel") && strcmp(optarg, "amd") &&
+		    strcmp(optarg, "host"))
+			return cli_usage_error("fuzz",
+					       "--vendor takes intel, amd or "
+					       "host, not '%s'",
+					       optarg);
+		cfg->bcfg.vendor = optarg;
+		return 0;
 	case 'q':
 		cfg->progress = 0;
 		return 0;
@@ -167,6 +177,7 @@ static int parse_fuzz_options(int argc, char **argv,
 		{"seed-rng", required_argument, NULL, 'r'},
 		{"kernel", required_argument, NULL, 'k'},
 		{"qemu", required_argument, NULL, 'Q'},
+		{"vendor", required_argument, NULL, 'V'},
 		{"timeout-ms", required_argument, NULL, 'T'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},

@@ -34,7 +34,7 @@ static const char run_usage[] =
 	"                     mechanism runs differ (e.g. kvm,tcg)\n"
 	"  --force            use kvm even where its fidelity probe fails\n"
 	"                     (to fuzz the hypervisor itself)\n"
-	"  --vendor V         kvm guest CPUID vendor: intel, amd or host\n"
+	"  --vendor V         guest CPUID vendor: intel, amd or host (kvm, tcg)\n"
 	"  --disable D[,D..]  switch defenses off for the mechanism run\n"
 	"                     (names: gatecrash defenses; 'all' for every one)\n"
 	"  --json             one JSON object per testcase on stdout\n"

@@ -200,6 +200,8 @@ static void set_target_env(const struct engine_run *r)
 		setenv("GATECRASH_KERNEL", cfg->bcfg.kernel_path, 1);
 	if (cfg->bcfg.qemu_path)
 		setenv("GATECRASH_QEMU", cfg->bcfg.qemu_path, 1);
+	if (cfg->bcfg.vendor)
+		setenv("GATECRASH_VENDOR", cfg->bcfg.vendor, 1);
 	if (cfg->bcfg.case_timeout_ms) {
 		snprintf(num, sizeof(num), "%u", cfg->bcfg.case_timeout_ms);
 		setenv("GATECRASH_TIMEOUT_MS", num, 1);

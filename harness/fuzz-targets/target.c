@@ -34,6 +34,7 @@ static int read_env(struct target *t, int crash_default)
 	t->backend_name = env_or("GATECRASH_BACKEND", "tcg");
 	t->bcfg.kernel_path = env_or("GATECRASH_KERNEL", NULL);
 	t->bcfg.qemu_path = env_or("GATECRASH_QEMU", NULL);
+	t->bcfg.vendor = env_or("GATECRASH_VENDOR", NULL);
 	if (timeout)
 		t->bcfg.case_timeout_ms = (unsigned)strtoul(timeout, NULL, 0);
 	t->crash_on_finding = crash ? !strcmp(crash, "1") : crash_default;

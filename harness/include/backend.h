@@ -18,7 +18,8 @@ struct backend_config {
 	const char *qemu_path;	 /* NULL: "qemu-system-x86_64" from PATH */
 	unsigned case_timeout_ms; /* 0: default (50 ms per case + boot) */
 	int verbose;
-	const char *vendor; /* kvm guest CPUID vendor: intel, amd, host/NULL */
+	const char *vendor; /* guest CPUID vendor: intel, amd, host/NULL
+			     * (tcg: host/NULL is -cpu max's own) */
 	int force;	    /* kvm: run even where the fidelity probe fails */
 };
 

@@ -18,6 +18,8 @@ struct defense {
 	const char *catalog_case; /* "E1" (shared/edge-cases.md) */
 	const char *seed;	  /* "seeds/defenses/sysret_canonical_rip.tc" */
 	const char *expected;	  /* verdict class with it off: "hazard" */
+	const char *vendor;	  /* NULL, or the guest CPU vendor the seed
+				   * needs ("intel", "amd": --vendor) */
 	const char *summary;	  /* one line: what the check does */
 };
 

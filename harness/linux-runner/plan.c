@@ -203,8 +203,18 @@ int lr_plan_build(const struct gc_testcase *tc, int reference, unsigned opts,
 			    "Linux returns from a raw compat syscall to the "
 			    "vDSO landing pad, not the next instruction: not "
 			    "expressible on this backend yet");
+	if (tc->mechanism == GC_MECH_CALL_GATE)
+		return fail(why, len,
+			    "call gates: Linux's modify_ldt makes no gates, "
+			    "so there is none to call on this backend");
+	if (tc->mechanism == GC_MECH_SYSENTER_COMPAT)
+		return fail(why, len,
+			    "raw sysenter: Linux returns to the vDSO landing "
+			    "pad, AMD raises #UD: not expressible on this "
+			    "backend yet");
 	if (tc->mechanism == GC_MECH_INT3 || tc->mechanism == GC_MECH_INT_3 ||
-	    tc->mechanism == GC_MECH_INTO || tc->mechanism == GC_MECH_INT_1)
+	    tc->mechanism == GC_MECH_INTO || tc->mechanism == GC_MECH_INT_1 ||
+	    tc->mechanism == GC_MECH_INT3_PREFIXED)
 		return fail(why, len,
 			    "software-interrupt mechanisms (int3, int $n, into) "
 			    "are not run on this backend yet");

@@ -31,6 +31,8 @@ static const char *const exit_names[GC_EXIT_KIND_COUNT] = {
 	[GC_EXIT_IRETQ] = "iretq",
 	[GC_EXIT_SYSRETQ] = "sysretq",
 	[GC_EXIT_SYSRETL] = "sysretl",
+	[GC_EXIT_SYSEXITL] = "sysexitl",
+	[GC_EXIT_LRETQ] = "lretq",
 };
 
 static const char *vector_name(unsigned vector, char *buf, size_t len)

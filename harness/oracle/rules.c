@@ -109,6 +109,24 @@ const struct allowed_diff allowed_diffs[] = {
 		.fields = SF_BIT(SF_GPR0 + GC_R11),
 		.kind = ALLOW_SYSRETL_R11,
 	},
+	{
+		.name = "compat_sysexit_ecx_is_esp",
+		.reason = "SYSEXIT returns to ESP = ECX, so ECX reads back as "
+			  "the ESP the SYSEXIT exit loaded; the vDSO saves "
+			  "and restores ECX around sysenter (edge-cases.md §1)",
+		.mechanisms = MECH_BIT(GC_MECH_SYSENTER_COMPAT),
+		.fields = SF_BIT(SF_GPR0 + GC_RCX),
+		.kind = ALLOW_SYSEXIT_RCX,
+	},
+	{
+		.name = "compat_sysexit_edx_is_eip",
+		.reason = "SYSEXIT returns to EIP = EDX, so EDX reads back as "
+			  "the EIP the SYSEXIT exit returned to; the vDSO saves "
+			  "and restores EDX around sysenter (edge-cases.md §1)",
+		.mechanisms = MECH_BIT(GC_MECH_SYSENTER_COMPAT),
+		.fields = SF_BIT(SF_GPR0 + GC_RDX),
+		.kind = ALLOW_SYSEXIT_RDX,
+	},
 };
 const size_t allowed_diff_count =
 	sizeof(allowed_diffs) / sizeof(allowed_diffs[0]);
@@ -164,6 +182,27 @@ uint64_t allowed_diff_bits(unsigned mechanism, enum gc_user_mode mode,
 	return bits;
 }
 
+/* The exit whose loads a value rule names, and the value it loaded. */
+static unsigned exit_kind_of(enum allow_kind kind)
+{
+	return kind == ALLOW_SYSEXIT_RCX || kind == ALLOW_SYSEXIT_RDX
+		       ? GC_EXIT_SYSEXITL
+		       : GC_EXIT_SYSRETL;
+}
+
+static uint64_t loaded_value(enum allow_kind kind,
+			     const struct gc_exit_record *x)
+{
+	switch (kind) {
+	case ALLOW_SYSRETL_R11:
+		return x->r11;
+	case ALLOW_SYSEXIT_RDX:
+		return x->target_rip;
+	default: /* ALLOW_SYSRETL_RCX, ALLOW_SYSEXIT_RCX */
+		return x->rcx;
+	}
+}
+
 /* Does the value match what the rule allows, outside may_differ? */
 static int value_allowed(const struct allowed_diff *r, uint64_t mech,
 			 const struct gc_run *run, uint64_t may_differ)
@@ -172,9 +211,9 @@ static int value_allowed(const struct allowed_diff *r, uint64_t mech,
 		return !(mech & ~may_differ);
 	for (unsigned i = 0; i < run_kept_exits(run); i++) {
 		const struct gc_exit_record *x = &run->exits[i];
-		uint64_t loaded = r->kind == ALLOW_SYSRETL_RCX ? x->rcx : x->r11;
 
-		if (x->kind == GC_EXIT_SYSRETL && !((mech ^ loaded) & ~may_differ))
+		if (x->kind == exit_kind_of(r->kind) &&
+		    !((mech ^ loaded_value(r->kind, x)) & ~may_differ))
 			return 1;
 	}
 	return 0;

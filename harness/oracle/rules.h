@@ -63,6 +63,8 @@ enum allow_kind {
 	ALLOW_MECH_ZERO,    /* the mechanism's value may be 0 */
 	ALLOW_SYSRETL_RCX,  /* ... may be the RCX a SYSRETL exit loaded */
 	ALLOW_SYSRETL_R11,  /* ... may be the R11 a SYSRETL exit loaded */
+	ALLOW_SYSEXIT_RCX,  /* ... may be the ESP a SYSEXIT exit took from ECX */
+	ALLOW_SYSEXIT_RDX,  /* ... may be the EIP a SYSEXIT exit took from EDX */
 };
 
 /*

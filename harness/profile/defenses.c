@@ -12,11 +12,15 @@
 
 #define SEED(name) "seeds/defenses/" name ".tc"
 #define DEFENSE(id, name_, case_, expected_, summary_) \
-	[id] = {.name = name_,                         \
-		.bit = id,                             \
-		.catalog_case = case_,                 \
-		.seed = SEED(name_),                   \
-		.expected = expected_,                 \
+	DEFENSE_ON(id, name_, case_, expected_, NULL, summary_)
+/* A defense whose seed shows only on a guest CPU of one vendor. */
+#define DEFENSE_ON(id, name_, case_, expected_, vendor_, summary_) \
+	[id] = {.name = name_,                                     \
+		.bit = id,                                         \
+		.catalog_case = case_,                             \
+		.seed = SEED(name_),                               \
+		.expected = expected_,                             \
+		.vendor = vendor_,                                 \
 		.summary = summary_}
 
 const struct defense defenses[] = {
@@ -100,6 +104,46 @@ const struct defense defenses[] = {
 		"divergence",
 		"set_return_state keeps the saved IOPL (Linux FIX_EFLAGS): else "
 		"SYSRET/IRET hand the user real IOPL 3"),
+	DEFENSE(GC_DEF_SYSENTER_TF_TOLERATE, "sysenter_tf_tolerate", "E6",
+		"kernel_fault",
+		"ignore the single-step #DBs of the SYSENTER entry (SYSENTER "
+		"keeps TF, so the entry traps at CPL 0)"),
+	DEFENSE(GC_DEF_SYSENTER_FIX_FLAGS, "sysenter_fix_flags", "E7",
+		"divergence",
+		"clear NT, AC and TF on SYSENTER entry (SYSENTER does not "
+		"filter flags; NT makes the kernel's IRET #GP)"),
+	DEFENSE_ON(GC_DEF_SYSEXIT_USER32_CS_SS, "sysexit_user32_cs_ss",
+		   "E2", "divergence", "intel",
+		   "SYSEXIT only if CS and SS are the compat user selectors it "
+		   "loads"),
+	DEFENSE_ON(GC_DEF_SYSEXIT_NO_TF_RF, "sysexit_no_tf_rf", "E3",
+		   "divergence", "intel",
+		   "IRET, not SYSEXIT, when TF, RF, VIF or VIP is set (TF traps "
+		   "at once after SYSEXIT; POPFQ cannot restore the others)"),
+	DEFENSE_ON(GC_DEF_SYSEXIT_EIP_FITS, "sysexit_eip_fits", "E2",
+		   "divergence", "intel",
+		   "SYSEXIT only to a RIP below 4 GiB (it returns to EIP = EDX, "
+		   "truncating where IRET would fault)"),
+	DEFENSE(GC_DEF_SYSENTER_ARG_FIXUP, "sysenter_arg_fixup", "E12",
+		"kernel_fault",
+		"a fault fetching EBP from the user stack (the vDSO "
+		"convention) is -EFAULT to the user, not a kernel fault"),
+	DEFENSE_ON(GC_DEF_SYSEXIT_INTEL_ONLY, "sysexit_intel_only", "E14",
+		   "kernel_fault", "amd",
+		   "SYSEXIT only on an Intel CPU (AMD raises #UD for it in long "
+		   "mode: a ring-0 #UD on the exit)"),
+	DEFENSE(GC_DEF_LRET_NO_TF_RF, "lret_no_tf_rf", "E20", "divergence",
+		"IRET, not POPFQ+LRETQ, from a call gate when TF, RF, VIF or "
+		"VIP is set (TF traps at once; POPFQ cannot restore the "
+		"others)"),
+	DEFENSE(GC_DEF_LRET_FAULT_FIXUP, "lret_fault_fixup", "E20",
+		"kernel_fault",
+		"a fault on the call gate's LRETQ (bad CS/SS) becomes a user "
+		"fault, as fixup_bad_iret does for IRET"),
+	DEFENSE(GC_DEF_SYSENTER_ARG_ACCESS_OK, "sysenter_arg_access_ok", "E12",
+		"divergence",
+		"refuse a vDSO EBP pointer into kernel memory (access_ok), "
+		"else the kernel reads its own memory as the user's EBP"),
 };
 const size_t defense_count = sizeof(defenses) / sizeof(defenses[0]);
 

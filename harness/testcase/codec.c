@@ -18,6 +18,9 @@ static const char *const mechanism_names[GC_MECH_COUNT] = {
 	[GC_MECH_INT_3] = "int_3",
 	[GC_MECH_INTO] = "into",
 	[GC_MECH_INT_1] = "int_1",
+	[GC_MECH_SYSENTER_COMPAT] = "sysenter_compat",
+	[GC_MECH_CALL_GATE] = "call_gate",
+	[GC_MECH_INT3_PREFIXED] = "int3_prefixed",
 };
 
 void tc_decode(const uint8_t *buf, size_t len, struct gc_testcase *out)
@@ -54,6 +57,9 @@ static const enum gc_user_mode mechanism_modes[GC_MECH_COUNT] = {
 	[GC_MECH_INT_3] = GC_MODE_64,
 	[GC_MECH_INTO] = GC_MODE_COMPAT, /* INTO is #UD in 64-bit mode */
 	[GC_MECH_INT_1] = GC_MODE_64,
+	[GC_MECH_SYSENTER_COMPAT] = GC_MODE_COMPAT,
+	[GC_MECH_CALL_GATE] = GC_MODE_64,
+	[GC_MECH_INT3_PREFIXED] = GC_MODE_64,
 };
 
 enum gc_user_mode tc_mode(const struct gc_testcase *tc)

@@ -87,6 +87,13 @@ const struct tc_field tc_fields[] = {
 	XOR_FIELD("mxcsr", seg.mxcsr_xor_default, GC_MXCSR_DEFAULT),
 	FIELD("xmm0_lo", seg.xmm0[0], TCF_U64),
 	FIELD("xmm0_hi", seg.xmm0[1], TCF_U64),
+	FIELD("gate.dpl_xor", gate.dpl_xor, TCF_U64),
+	FIELD("gate.type_xor", gate.type_xor, TCF_U64),
+	FIELD("gate.not_present", gate.not_present, TCF_U64),
+	FIELD("gate.upper_type", gate.upper_type, TCF_U64),
+	FIELD("gate.target", gate.target, TCF_U64),
+	FIELD("gate.target_rpl", gate.target_rpl, TCF_U64),
+	FIELD("gate.offset_high", gate.offset_high, TCF_U64),
 };
 const size_t tc_nr_fields = sizeof(tc_fields) / sizeof(tc_fields[0]);
 

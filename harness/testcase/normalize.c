@@ -182,6 +182,27 @@ static void normalize_seg_ext(struct gc_seg_ext *seg)
 	seg->mxcsr_xor_default &= 0xffff;
 }
 
+/*
+ * The call gate's deltas (struct gc_gate_ext): each clamped to the bits the
+ * kernel uses, so equal gates are equal bytes; zero for every other
+ * mechanism, which has no gate.
+ */
+static void normalize_gate(struct gc_testcase *tc)
+{
+	struct gc_gate_ext *g = &tc->gate;
+
+	if (tc->mechanism != GC_MECH_CALL_GATE) {
+		memset(g, 0, sizeof(*g));
+		return;
+	}
+	g->dpl_xor &= 3;
+	g->type_xor &= 0xf;
+	g->not_present &= 1;
+	g->upper_type &= 0x1f;
+	g->target %= GC_GATE_TARGET_COUNT;
+	g->target_rpl &= 3;
+}
+
 void tc_normalize(struct gc_testcase *tc)
 {
 	tc->version = GC_TESTCASE_VERSION;
@@ -206,4 +227,5 @@ void tc_normalize(struct gc_testcase *tc)
 	normalize_selectors(tc);
 	normalize_debug_ext(tc);
 	normalize_seg_ext(&tc->seg);
+	normalize_gate(tc);
 }

@@ -12,7 +12,7 @@
 #include "tc_internal.h"
 #include "testcase.h"
 
-#define MAX_FIELDS 64 /* >= tc_nr_fields, checked at run time */
+#define MAX_FIELDS 128 /* >= tc_nr_fields, checked at run time */
 #define MAX_VALUE  256
 
 struct parser {

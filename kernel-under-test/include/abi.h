@@ -68,6 +68,14 @@ enum gc_mechanism {
 	GC_MECH_INT_3 = 5,  /* int $3 (CD 03), 64-bit: #BP trap */
 	GC_MECH_INTO = 6,   /* into (CE), compat (#UD in 64-bit): #OF if OF */
 	GC_MECH_INT_1 = 7,  /* int $1 (CD 01), 64-bit: #GP(0x0a), DPL 0 gate */
+	GC_MECH_SYSENTER_COMPAT = 8, /* sysenter from compat mode (Intel), vDSO
+				      * convention, opportunistic sysexit or
+				      * IRET (docs/semantics.md §2) */
+	GC_MECH_CALL_GATE = 9, /* lcall through a 64-bit call gate in the
+				* GDT, 64-bit user mode; lretq or IRET back
+				* (gc_gate_ext: the gate's properties) */
+	GC_MECH_INT3_PREFIXED = 10, /* 2E 2E CC: int3 behind two redundant
+				     * CS prefixes (E8, E17), 64-bit */
 	GC_MECH_COUNT
 };
 
@@ -90,6 +98,7 @@ enum gc_syscall {
 };
 #define GC_PID 1
 #define GC_EINVAL 22
+#define GC_EFAULT 14
 #define GC_ENOSYS 38
 
 /*
@@ -134,6 +143,17 @@ enum gc_defense {
 	GC_DEF_ESPFIX16 = 19,
 	GC_DEF_LDT_REFRESH_SEGMENTS = 20,
 	GC_DEF_SIGRETURN_FIX_IOPL = 21,
+	/* E6, E7, E12, E14, E20: SYSENTER/SYSEXIT and the call gate. */
+	GC_DEF_SYSENTER_TF_TOLERATE = 22,
+	GC_DEF_SYSENTER_FIX_FLAGS = 23,
+	GC_DEF_SYSEXIT_USER32_CS_SS = 24,
+	GC_DEF_SYSEXIT_NO_TF_RF = 25,
+	GC_DEF_SYSEXIT_EIP_FITS = 26,
+	GC_DEF_SYSENTER_ARG_FIXUP = 27,
+	GC_DEF_SYSEXIT_INTEL_ONLY = 28,
+	GC_DEF_LRET_NO_TF_RF = 29,
+	GC_DEF_LRET_FAULT_FIXUP = 30,
+	GC_DEF_SYSENTER_ARG_ACCESS_OK = 31,
 	GC_DEF_COUNT
 };
 #define GC_DEFENSES_ALL ((1ull << GC_DEF_COUNT) - 1)
@@ -194,6 +214,33 @@ struct gc_seg_ext {
 _Static_assert(sizeof(struct gc_seg_ext) == 56, "gc_seg_ext layout");
 
 /*
+ * The call gate of GC_MECH_CALL_GATE (E20), as deltas from the well-formed
+ * gate the kernel installs, so that all zeroes (an older, shorter testcase)
+ * is that gate: type 0xC (64-bit call gate), DPL 3, present, upper type 0,
+ * target __KERNEL_CS:entry_call_gate. A gate that differs in anything but
+ * target_rpl is its own reference (docs/semantics.md §2).
+ */
+enum gc_gate_target {
+	GC_GATE_TARGET_KERNEL_CS = 0, /* the 64-bit kernel code segment */
+	GC_GATE_TARGET_KERNEL32_CS = 1, /* a 32-bit code segment: #GP(sel) */
+	GC_GATE_TARGET_KERNEL_DS = 2,   /* a data segment: #GP(sel) */
+	GC_GATE_TARGET_NULL = 3,	/* the null selector: #GP(0) */
+	GC_GATE_TARGET_COUNT
+};
+struct gc_gate_ext {
+	uint8_t dpl_xor;      /* gate DPL = 3 ^ dpl_xor (0..3) */
+	uint8_t type_xor;     /* gate type = 0xC ^ type_xor (0..15) */
+	uint8_t not_present;  /* 1: P = 0 */
+	uint8_t upper_type;   /* bits 12:8 of the gate's top dword (0..31),
+			       * which the SDM requires to be 0 */
+	uint8_t target;	      /* enum gc_gate_target */
+	uint8_t target_rpl;   /* RPL of the target selector (0..3) */
+	uint16_t offset_high; /* XORed into target offset bits 63:48: any
+			       * non-zero value makes it non-canonical */
+} __attribute__((packed));
+_Static_assert(sizeof(struct gc_gate_ext) == 8, "gc_gate_ext layout");
+
+/*
  * A testcase: binary form v1. Fuzzers mutate these bytes directly; the host
  * decoder turns *any* byte string into a valid testcase by zero-filling a
  * short input and normalizing every field (harness/testcase/normalize.c).
@@ -252,13 +299,15 @@ struct gc_testcase {
 	struct gc_ret_frame ret;
 	struct gc_debug_ext dbg; /* appended: zero = no prefix, no DRs */
 	struct gc_seg_ext seg;	 /* appended: zero = no LDT, default FPU */
+	struct gc_gate_ext gate; /* GC_MECH_CALL_GATE only; else zero */
 } __attribute__((packed));
-_Static_assert(sizeof(struct gc_testcase) == 432, "gc_testcase layout");
+_Static_assert(sizeof(struct gc_testcase) == 440, "gc_testcase layout");
 _Static_assert(__builtin_offsetof(struct gc_testcase, gpr) == 8, "gpr");
 _Static_assert(__builtin_offsetof(struct gc_testcase, sel) == 160, "sel");
 _Static_assert(__builtin_offsetof(struct gc_testcase, ret) == 176, "ret");
 _Static_assert(__builtin_offsetof(struct gc_testcase, dbg) == 328, "dbg");
 _Static_assert(__builtin_offsetof(struct gc_testcase, seg) == 376, "seg");
+_Static_assert(__builtin_offsetof(struct gc_testcase, gate) == 432, "gate");
 
 /* The user state at the first instruction after return to user mode. */
 struct gc_user_state {
@@ -300,6 +349,8 @@ enum gc_exit_kind {
 	GC_EXIT_IRETQ = 1,
 	GC_EXIT_SYSRETQ = 2,
 	GC_EXIT_SYSRETL = 3,
+	GC_EXIT_SYSEXITL = 4, /* rcx: the ESP it loaded; target_rip: its EDX */
+	GC_EXIT_LRETQ = 5,    /* the call gate's far return */
 	GC_EXIT_KIND_COUNT
 };
 struct gc_exit_record {

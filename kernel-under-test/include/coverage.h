@@ -33,6 +33,11 @@ enum gc_cov_counter {
 	/* A user breakpoint hit in ring 0 (MOV SS deferred it), E8. */
 	GC_COV_KERNEL_USER_BP,
 	GC_COV_MOVSS_DB_REPLAY, /* TCG's early MOV SS #DB, replayed */
+	/* SYSENTER: EBP not fetchable (E12), the fault fixed up, ring-0
+	 * single steps ignored (E6). */
+	GC_COV_SYSENTER_EFAULT,
+	GC_COV_USER_ACCESS_FIXUP,
+	GC_COV_SYSENTER_SINGLESTEP,
 	/* Per execution (mechanism, reference): the exits and the end. */
 	GC_COV_EXIT,
 	GC_COV_END = GC_COV_EXIT + 2 * GC_EXIT_KIND_COUNT,

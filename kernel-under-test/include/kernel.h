@@ -31,6 +31,8 @@ void desc_set_gate_ist(unsigned vector, unsigned ist);
 void desc_set_syscall_mask(uint64_t fmask);
 void desc_set_gate(unsigned vec, void *handler, unsigned dpl, unsigned ist);
 void desc_set_user_ds_base(uint32_t base);
+void desc_set_call_gate(const struct gc_gate_ext *gate);
+extern uint64_t call_gate_target;
 
 /* Linux's SYSCALL_MASK since "x86/syscall: Maximize MSR_SYSCALL_MASK". */
 #define SYSCALL_FMASK                                                         \
@@ -62,8 +64,9 @@ void paging_set_user_ss_words(uint16_t ss, bool fill_stack);
 /* arch/x86/user_pages.c */
 void user_pages_init(void);
 const uint8_t *user_page_for(unsigned mechanism, unsigned prefix);
-uint64_t user_entry_rip(unsigned mechanism, unsigned prefix, bool reference);
-uint64_t user_entry_insn_rip(unsigned mechanism, bool reference);
+bool user_is_own_reference(unsigned mechanism, const struct gc_gate_ext *gate);
+uint64_t user_entry_rip(unsigned mechanism, unsigned prefix, bool at_ref_entry);
+uint64_t user_entry_insn_rip(unsigned mechanism, bool at_ref_entry);
 uint64_t user_ref_return_rip(void);
 bool user_page_is_hlt(uint64_t rip);
 const uint8_t *user_probe_page_for(unsigned mechanism, unsigned prefix);
@@ -78,6 +81,7 @@ extern uint8_t defense_entry_clear_df;
 extern uint8_t defense_sysretl_clear_r8_r10;
 extern uint8_t defense_paranoid_gsbase;
 extern uint8_t defense_espfix16;
+extern uint8_t defense_sysenter_fix_flags;
 void defenses_activate(uint64_t enabled);
 void defenses_forget(void);
 static inline bool defense_on(enum gc_defense d)
@@ -116,6 +120,7 @@ bool run_is_first_entry(void);
 const struct gc_testcase *run_testcase(void);
 unsigned run_mechanism(void);
 unsigned run_prefix(void);
+bool run_at_ref_entry(void);
 bool run_is_reference(void);
 bool run_probe_exception(const struct cpu_regs *regs);
 
@@ -129,14 +134,29 @@ void entry_SYSCALL_64(void);
 void entry_SYSCALL_compat(void);
 void entry_BP_movss(void);
 void entry_OF_movss(void);
+void entry_SYSENTER_compat(void);
+void entry_call_gate(void);
+extern const char call_gate_singlestep_end[];
+extern const char call_gate_lretq[];
+extern const char sysenter_singlestep_end[];
+extern const char copy_u32_from_user_load[];
+extern const char copy_u32_from_user_fixup[];
+int copy_u32_from_user(uint32_t *dst, uint64_t user_addr); /* 1: faulted */
 void copy_ret_frame_from_user(void *dst, const void *src, uint64_t qwords);
 
 /* traps.c, syscall.c: called from entry_64.S */
 void do_exception(struct cpu_regs *regs);
 void exit_iret_check_limit(struct cpu_regs *regs);
+void exit_lret_check_limit(struct cpu_regs *regs);
 void do_int80(struct cpu_regs *regs);
 int do_syscall64(struct cpu_regs *regs);
 int do_syscall_compat(struct cpu_regs *regs);
+int do_sysenter_compat(struct cpu_regs *regs);
+void sysenter_syscall(struct cpu_regs *regs);
+bool sysenter_is_singlestep(const struct cpu_regs *regs);
+int do_call_gate(struct cpu_regs *regs);
+bool call_gate_is_singlestep(const struct cpu_regs *regs);
+bool call_gate_is_own_reference(const struct gc_gate_ext *gate);
 void syscall_dispatch(struct cpu_regs *regs);
 
 /* The mailbox, at its fixed guest-physical address (identity-mapped). */

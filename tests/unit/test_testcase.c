@@ -163,7 +163,7 @@ TEST(mechanism_wraps)
 	tc.mechanism = 202;
 	tc_normalize(&tc);
 	ASSERT_EQ(tc.mechanism, 202 % GC_MECH_COUNT);
-	ASSERT_EQ(tc.mechanism, GC_MECH_SYSCALL64); /* 202 % 8 */
+	ASSERT_EQ(tc.mechanism, GC_MECH_INT3); /* 202 % 11 */
 }
 
 TEST(rflags_keeps_only_what_user_mode_holds)
@@ -249,6 +249,51 @@ TEST(unmasked_ret_fields_are_zeroed)
 	ASSERT_EQ(tc.version, GC_TESTCASE_VERSION);
 }
 
+/* The call gate's deltas: clamped to what the kernel uses, and zero for a
+ * mechanism that has no gate (so equal testcases are equal bytes). */
+TEST(gate_fields_are_clamped_and_only_for_call_gate)
+{
+	struct gc_testcase tc;
+
+	tc_default(&tc);
+	memset(&tc.gate, 0xff, sizeof(tc.gate));
+	tc.mechanism = GC_MECH_CALL_GATE;
+	tc_normalize(&tc);
+	ASSERT_EQ(tc.gate.dpl_xor, 3);
+	ASSERT_EQ(tc.gate.type_xor, 0xf);
+	ASSERT_EQ(tc.gate.not_present, 1);
+	ASSERT_EQ(tc.gate.upper_type, 0x1f);
+	ASSERT_EQ(tc.gate.target, 0xff % GC_GATE_TARGET_COUNT);
+	ASSERT_EQ(tc.gate.target_rpl, 3);
+	ASSERT_EQ(tc.gate.offset_high, 0xffff);
+
+	tc.mechanism = GC_MECH_SYSCALL64;
+	tc_normalize(&tc);
+	ASSERT_EQ(tc.gate.dpl_xor | tc.gate.type_xor | tc.gate.not_present |
+			  tc.gate.upper_type | tc.gate.target |
+			  tc.gate.target_rpl | tc.gate.offset_high,
+		  0);
+}
+
+/* An input from before the gate fields (328 bytes) decodes as the
+ * well-formed gate. */
+TEST(short_input_without_gate_is_the_default_gate)
+{
+	struct gc_testcase tc, full;
+	uint8_t buf[sizeof(tc)];
+
+	tc_default(&full);
+	full.mechanism = GC_MECH_CALL_GATE;
+	full.gate.not_present = 1;
+	tc_normalize(&full);
+	memcpy(buf, &full, sizeof(buf));
+	tc_decode(buf, offsetof(struct gc_testcase, gate), &tc);
+	ASSERT_EQ(tc.mechanism, GC_MECH_CALL_GATE);
+	ASSERT_EQ(tc.gate.not_present, 0);
+	tc_decode(buf, sizeof(buf), &tc);
+	ASSERT_EQ(tc.gate.not_present, 1);
+}
+
 TEST(mechanism_names)
 {
 	ASSERT_STREQ(tc_mechanism_name(GC_MECH_INT80_64), "int80_64");
@@ -308,9 +353,9 @@ TEST(field_table_covers_the_struct)
 	uint32_t ret_bits = 0;
 
 	/* ... then prefix, dr0-dr3, dr7; seg.ldt*, seg.flags, fcw, mxcsr,
-	 * xmm0_lo, xmm0_hi. */
-	ASSERT_EQ(tc_nr_fields,
-		  1 + 16 + 3 + 6 + 16 + 4 + 6 + GC_LDT_ENTRIES + 1 + 4);
+	 * xmm0_lo, xmm0_hi; gate.*. */
+	ASSERT_EQ(tc_nr_fields, 1 + 16 + 3 + 6 + 16 + 4 + 6 + GC_LDT_ENTRIES +
+					1 + 4 + 7);
 	for (size_t i = 0; i < tc_nr_fields; i++) {
 		const struct tc_field *f = &tc_fields[i];
 

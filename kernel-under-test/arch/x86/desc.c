@@ -43,6 +43,7 @@ static uint8_t kernel_stack[STACK_SIZE] __page_aligned_bss;
 static uint8_t ist_stacks[IST_COUNT][STACK_SIZE] __page_aligned_bss;
 uint64_t kernel_stack_top;
 struct percpu percpu __page_aligned_bss; /* mapped alone at PERCPU_VA */
+uint64_t call_gate_target; /* the installed gate's target offset */
 
 extern void entry_INT80(void);
 
@@ -99,6 +100,40 @@ static void idt_init(void)
 	desc_set_gate(SYSCALL_VECTOR, (void *)entry_INT80, 3, 0);
 }
 
+/*
+ * The call gate for this run (E20): the well-formed gate with the
+ * testcase's deltas applied. The GDT is read at every far call, so writing
+ * it between runs is enough; desc_init() after a kernel fault leaves the
+ * slots to the next run's call.
+ */
+void desc_set_call_gate(const struct gc_gate_ext *g)
+{
+	static const uint16_t targets[GC_GATE_TARGET_COUNT] = {
+		[GC_GATE_TARGET_KERNEL_CS] = __KERNEL_CS,
+		[GC_GATE_TARGET_KERNEL32_CS] = __KERNEL32_CS,
+		[GC_GATE_TARGET_KERNEL_DS] = __KERNEL_DS,
+		[GC_GATE_TARGET_NULL] = 0,
+	};
+	uint64_t off = (uintptr_t)entry_call_gate ^
+		       ((uint64_t)g->offset_high << 48);
+	struct call_gate64 *gate =
+		(struct call_gate64 *)&gdt[GDT_ENTRY_CALL_GATE];
+
+	call_gate_target = off;
+
+	*gate = (struct call_gate64){
+		.offset0 = off & 0xffff,
+		.selector = targets[g->target % GC_GATE_TARGET_COUNT] |
+			    (g->target_rpl & SEG_RPL_MASK),
+		.type = SYS_TYPE_CALL_GATE64 ^ (g->type_xor & 0xf),
+		.dpl = 3 ^ (g->dpl_xor & 3),
+		.p = !g->not_present,
+		.offset1 = (off >> 16) & 0xffff,
+		.offset2 = off >> 32,
+		.upper_type = g->upper_type & 0x1f,
+	};
+}
+
 /* For defenses that are FMASK bits: SYSCALL reads the MSR each time. */
 void desc_set_syscall_mask(uint64_t fmask)
 {
@@ -152,6 +187,10 @@ static void syscall_msrs_init(void)
 	wrmsr(MSR_CSTAR, (uintptr_t)entry_SYSCALL_compat);
 	desc_set_syscall_mask(SYSCALL_FMASK);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | X86_EFER_SCE);
+	/* SYSENTER saves nothing and starts on this stack (E6, E7). */
+	wrmsr(MSR_IA32_SYSENTER_CS, SYSENTER_CS);
+	wrmsr(MSR_IA32_SYSENTER_ESP, kernel_stack_top);
+	wrmsr(MSR_IA32_SYSENTER_EIP, (uintptr_t)entry_SYSENTER_compat);
 }
 
 void desc_init(void)

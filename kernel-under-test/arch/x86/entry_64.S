@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Every way into and out of the test kernel: the IDT stubs, int $0x80, the
- * SYSCALL entry with its SYSRET/IRET exits, and enter_user/leave_user, the
+ * SYSCALL and SYSENTER entries with their SYSRET/SYSEXIT/IRET exits, and enter_user/leave_user, the
  * setjmp-like pair that starts one execution in ring 3 and ends it.
  * The frame layout is drawn in arch/regs.h.
  */
+#include "arch/processor-flags.h"
 #include "arch/regs.h"
 #include "arch/segment.h"
 #include "arch/traps.h"
@@ -124,7 +125,14 @@ ENTRY exception_common
 	xorl	%r12d, %r12d
 	testb	$3, REGS_CS(%rsp)
 	jnz	.Lswapgs_from_user
+	/* The exit instructions run with the user's GS base live. */
 	leaq	native_irq_return_iret(%rip), %rax
+	cmpq	%rax, REGS_RIP(%rsp)
+	je	.Lswapgs_from_user
+	leaq	sysenter_sysexitl(%rip), %rax
+	cmpq	%rax, REGS_RIP(%rsp)
+	je	.Lswapgs_from_user
+	leaq	call_gate_lretq(%rip), %rax
 	cmpq	%rax, REGS_RIP(%rsp)
 	je	.Lswapgs_from_user
 	movq	REGS_VECTOR(%rsp), %rax
@@ -330,6 +338,128 @@ ENDFUNC entry_SYSCALL_compat
 .endm
 
 /*
+ * SYSENTER from compat mode (Intel; AMD raises #UD in long mode, E14).
+ * SYSENTER loads CS = SYSENTER_CS and SS = SYSENTER_CS + 8, RSP from
+ * SYSENTER_ESP and RIP from SYSENTER_EIP, and clears IF, VM and RF. It
+ * "does not save old RIP (!!!), RSP, or RFLAGS" (Linux entry_64_compat.S),
+ * and it does not filter flags: TF, NT, AC and DF are still the user's.
+ * The user side follows Linux's vDSO (docs/semantics.md §2): EBP holds the
+ * user ESP, 0(%ebp) the user's EBP, and the return goes to the landing pad.
+ *
+ * With TF set, SYSENTER and every instruction up to the POPFQ that clears
+ * the flags trap at CPL 0 (E6); traps.c ignores #DBs in
+ * [entry_SYSENTER_compat, sysenter_singlestep_end), as Linux's
+ * is_sysenter_singlestep() does, so the PUSHFQ below keeps the user's TF.
+ */
+ENTRY entry_SYSENTER_compat
+	swapgs					/* only ever from user mode */
+	pushq	$__USER_DS			/* regs->ss */
+	pushq	$0				/* regs->rsp: EBP, in C */
+	pushfq					/* regs->rflags (IF cleared) */
+	/* After PUSHFQ: SYSENTER saved no RFLAGS, and the replay's CMP
+	 * would change the user's arithmetic flags. */
+	MOVSS_DB_REPLAY
+	pushq	$__USER32_CS			/* regs->cs */
+	pushq	$0				/* regs->rip: the landing, in C */
+	pushq	$0				/* regs->error_code */
+	pushq	$SYSENTER32_FRAME_VECTOR	/* regs->vector */
+	SAVE_REGS
+	cld
+	/*
+	 * "SYSENTER doesn't filter flags, so we need to clear NT and AC
+	 * ourselves" (Linux): NT would make the kernel's IRET #GP (E7), TF
+	 * single-steps the kernel (E6). The user's copy is in the frame.
+	 */
+	cmpb	$0, defense_sysenter_fix_flags(%rip)
+	je	.Lsysenter_flags_fixed
+	pushq	$X86_EFLAGS_FIXED
+	popfq
+.Lsysenter_flags_fixed:
+	movq	%rsp, %rdi			/* the POPFQ's own #DB lands here */
+	.globl	sysenter_singlestep_end
+sysenter_singlestep_end:
+	call	do_sysenter_compat
+	testl	%eax, %eax
+	jz	exit_to_user_iret
+
+	/*
+	 * Opportunistic SYSEXIT, 32-bit form: EIP = EDX, ESP = ECX, CS =
+	 * SYSENTER_CS + 16, SS = SYSENTER_CS + 24. It leaves RFLAGS alone, so
+	 * the user's are loaded first, by POPFQ: sysexit_is_safe() made sure
+	 * they hold no TF (POPFQ would arm a trap right after SYSEXIT) and no
+	 * RF, VIF or VIP (POPFQ cannot set them). The test kernel takes no interrupts, so
+	 * POPFQ may set IF here; a real kernel keeps IF clear and ends with
+	 * STI; SYSEXIT, the STI shadow covering SYSEXIT.
+	 */
+	RESTORE_REGS
+	addq	$16, %rsp			/* %rsp at regs->rip */
+	movl	REGS_RIP - REGS_RIP(%rsp), %edx
+	movl	REGS_RSP - REGS_RIP(%rsp), %ecx
+	/* SWAPGS before POPFQ: a TF that POPFQ sets traps after the next
+	 * instruction, which must be the exit itself (sysexit_no_tf_rf). */
+	swapgs
+	pushq	REGS_RFLAGS - REGS_RIP(%rsp)
+	popfq
+	.globl	sysenter_sysexitl
+sysenter_sysexitl:
+	sysexit
+ENDFUNC entry_SYSENTER_compat
+
+/*
+ * A 64-bit call gate (E20): lcall through GDT_ENTRY_CALL_GATE from CPL 3.
+ * The CPU switches to TSS.RSP0, loads SS with a null selector (RPL 0) and
+ * pushes the caller's SS, RSP, CS and RIP (IA-32e mode copies no
+ * parameters). RFLAGS are neither saved nor changed: TF, NT, AC, DF and IF
+ * are still the user's, and with TF the entry single-steps at CPL 0 until
+ * the POPFQ below (traps.c ignores those #DBs, as for SYSENTER). Rebuild
+ * the frame as an interrupt frame, RFLAGS by PUSHFQ.
+ */
+ENTRY entry_call_gate
+	swapgs					/* a DPL 3 gate: from user mode */
+	pushq	24(%rsp)			/* regs->ss: the CPU's SS slot */
+	pushq	24(%rsp)			/* regs->rsp */
+	pushfq					/* regs->rflags */
+	MOVSS_DB_REPLAY				/* after PUSHFQ, as for SYSENTER */
+	pushq	32(%rsp)			/* regs->cs */
+	pushq	32(%rsp)			/* regs->rip */
+	pushq	$0				/* regs->error_code */
+	pushq	$CALL_GATE_FRAME_VECTOR		/* regs->vector */
+	SAVE_REGS
+	cld
+	pushq	$X86_EFLAGS_FIXED		/* TF, NT, AC off (E6, E7) */
+	popfq
+	movq	%rsp, %rdi			/* the POPFQ's own #DB lands here */
+	.globl	call_gate_singlestep_end
+call_gate_singlestep_end:
+	call	do_call_gate
+	testl	%eax, %eax
+	jz	exit_to_user_iret
+
+	/*
+	 * LRETQ pops RIP, CS, RSP and SS but not RFLAGS: load the user's by
+	 * POPFQ first (lret_is_safe() made sure they hold no TF, which would
+	 * trap right after LRETQ, nor RF, VIF or VIP, which POPFQ cannot
+	 * set). Rewrite
+	 * the frame as error_code := RFLAGS, then RIP, CS, RSP, SS.
+	 */
+	movq	REGS_RFLAGS(%rsp), %rax
+	movq	%rax, REGS_ERROR_CODE(%rsp)
+	movq	REGS_RSP(%rsp), %rax
+	movq	%rax, REGS_RFLAGS(%rsp)
+	movq	REGS_SS(%rsp), %rax
+	movq	%rax, REGS_RSP(%rsp)
+	movq	%rsp, %rdi
+	call	exit_lret_check_limit	/* TCG skips LRET's CS limit check */
+	RESTORE_REGS
+	addq	$8, %rsp			/* %rsp at the saved RFLAGS */
+	swapgs					/* before POPFQ, as for SYSEXIT */
+	popfq
+	.globl	call_gate_lretq
+call_gate_lretq:
+	lretq
+ENDFUNC entry_call_gate
+
+/*
  * The one IRETQ back to user mode. A fault here (bad CS/SS, non-canonical
  * RIP) is raised in ring 0 with the user's GPRs live and %rsp at the user's
  * IRET frame: traps.c turns it into a user fault (E9, fixup_bad_iret).
@@ -433,6 +563,24 @@ ENTRY copy_ret_frame_from_user
 	rep movsq
 	ret
 ENDFUNC copy_ret_frame_from_user
+
+/*
+ * copy_u32_from_user(dst, user_addr): 0, or 1 when the load faulted.
+ * Like Linux's __get_user, one load that the #PF handler may redirect to
+ * the fixup (traps.c, E12); the caller has checked the address range.
+ */
+ENTRY copy_u32_from_user
+	.globl	copy_u32_from_user_load
+copy_u32_from_user_load:
+	movl	(%rsi), %eax
+	movl	%eax, (%rdi)
+	xorl	%eax, %eax
+	ret
+	.globl	copy_u32_from_user_fixup
+copy_u32_from_user_fixup:
+	movl	$1, %eax
+	ret
+ENDFUNC copy_u32_from_user
 
 	.bss
 	.align 8

@@ -23,9 +23,29 @@ struct entry_insn {
 static const struct entry_insn insn_int80 = { 2, { 0xcd, 0x80 } };
 static const struct entry_insn insn_syscall = { 2, { 0x0f, 0x05 } };
 static const struct entry_insn insn_int3 = { 1, { 0xcc } };
+/* Redundant prefixes (XTF swint-emulation, mov_ss_trap.c's CS x2): still
+ * INT3, a trap reported after the whole instruction. */
+static const struct entry_insn insn_int3_prefixed = { 3, { 0x2e, 0x2e, 0xcc } };
 static const struct entry_insn insn_int_3 = { 2, { 0xcd, 0x03 } };
 static const struct entry_insn insn_into = { 1, { 0xce } };
 static const struct entry_insn insn_int_1 = { 2, { 0xcd, 0x01 } };
+static const struct entry_insn insn_sysenter = { 2, { 0x0f, 0x34 } };
+/*
+ * lcall *far_ptr(%rip): FF /3, m16:32 (no REX.W: AMD has no m16:64 form).
+ * A far call through a call gate ignores the pointer's offset and takes
+ * the selector; the pointer sits on the same page at GC_CALL_GATE_PTR.
+ */
+#define GC_CALL_GATE_PTR (GC_USER_CODE_VA + 0x200)
+#define LCALL_LEN 6
+#define LCALL_DISP ((uint32_t)(GC_CALL_GATE_PTR - GC_USER_LANDING))
+static const struct entry_insn insn_lcall = {
+	LCALL_LEN,
+	{ 0xff, 0x1d, LCALL_DISP & 0xff, (LCALL_DISP >> 8) & 0xff,
+	  (LCALL_DISP >> 16) & 0xff, LCALL_DISP >> 24 },
+};
+static const struct entry_insn call_gate_far_ptr = {
+	6, { 0, 0, 0, 0, __CALL_GATE_SEL & 0xff, __CALL_GATE_SEL >> 8 },
+};
 
 /* mov GC_USER_SS_WORD_VA, %ss: ModRM 0x14 (reg = SS, SIB), SIB 0x25 (no
  * base, no index: disp32), the same bytes in 64-bit and compat mode. */
@@ -48,6 +68,9 @@ static const struct entry_insn *const mechanism_insn[GC_MECH_COUNT] = {
 	[GC_MECH_INT_3] = &insn_int_3,
 	[GC_MECH_INTO] = &insn_into,
 	[GC_MECH_INT_1] = &insn_int_1,
+	[GC_MECH_SYSENTER_COMPAT] = &insn_sysenter,
+	[GC_MECH_CALL_GATE] = &insn_lcall,
+	[GC_MECH_INT3_PREFIXED] = &insn_int3_prefixed,
 };
 
 static uint8_t mechanism_pages[GC_MECH_COUNT][GC_PREFIX_COUNT]
@@ -121,6 +144,10 @@ void user_pages_init(void)
 			place_entry(page, GC_USER_LANDING, mechanism_insn[m], p);
 			place_entry(page, GC_USER_REF_ENTRY + insn_int80.len,
 				    &insn_int80, p);
+			if (m == GC_MECH_CALL_GATE)
+				place(page,
+				      GC_CALL_GATE_PTR + call_gate_far_ptr.len,
+				      &call_gate_far_ptr);
 			memcpy(probe_pages[m][p], page, GC_USER_PAGE_SIZE);
 			place_probe(probe_pages[m][p]);
 		}
@@ -162,6 +189,7 @@ static bool is_software_interrupt(unsigned mechanism)
 {
 	switch (mechanism) {
 	case GC_MECH_INT3:
+	case GC_MECH_INT3_PREFIXED:
 	case GC_MECH_INT_3:
 	case GC_MECH_INTO:
 	case GC_MECH_INT_1:
@@ -170,18 +198,32 @@ static bool is_software_interrupt(unsigned mechanism)
 	return false;
 }
 
-/* The run's entry instruction: the mechanism's, or the reference's. */
-uint64_t user_entry_insn_rip(unsigned mechanism, bool reference)
+/*
+ * Whether the reference run executes the mechanism's own instruction
+ * rather than the int $0x80 at GC_USER_REF_ENTRY: software interrupts, and
+ * an ill-formed call gate, which faults (the same call, every defense on,
+ * is its reference).
+ */
+bool user_is_own_reference(unsigned mechanism, const struct gc_gate_ext *gate)
 {
-	if (reference && !is_software_interrupt(mechanism))
+	return is_software_interrupt(mechanism) ||
+	       (mechanism == GC_MECH_CALL_GATE &&
+		call_gate_is_own_reference(gate));
+}
+
+/* The run's entry instruction: the mechanism's, or at_ref_entry the
+ * reference's int $0x80. */
+uint64_t user_entry_insn_rip(unsigned mechanism, bool at_ref_entry)
+{
+	if (at_ref_entry)
 		return GC_USER_REF_ENTRY;
 	return GC_USER_LANDING - mechanism_insn[mechanism]->len;
 }
 
 /* Where a run starts: its entry instruction, or the prefix before it. */
-uint64_t user_entry_rip(unsigned mechanism, unsigned prefix, bool reference)
+uint64_t user_entry_rip(unsigned mechanism, unsigned prefix, bool at_ref_entry)
 {
-	return user_entry_insn_rip(mechanism, reference) -
+	return user_entry_insn_rip(mechanism, at_ref_entry) -
 	       prefix_insn[prefix].len;
 }
 

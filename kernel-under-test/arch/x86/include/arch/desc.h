@@ -33,6 +33,7 @@ _Static_assert(sizeof(struct seg_desc) == 8, "seg_desc");
 #define SYS_TYPE_LDT 0x2
 #define SYS_TYPE_TSS64_AVAIL 0x9
 #define SYS_TYPE_TSS64_BUSY 0xb
+#define SYS_TYPE_CALL_GATE64 0xc
 #define SYS_TYPE_INTR_GATE64 0xe
 
 /* A 16-byte system descriptor (TSS, LDT) in the GDT. */
@@ -59,6 +60,22 @@ struct idt_gate64 {
 	uint32_t reserved;
 } __attribute__((packed));
 _Static_assert(sizeof(struct idt_gate64) == 16, "idt_gate64");
+
+/*
+ * A 64-bit call gate (SDM Vol. 3A 5.8.3.1): 16 bytes, two GDT slots. The
+ * upper half's type field (bits 12:8 of its second dword) must be 0, so
+ * that the upper half does not look like a valid descriptor itself.
+ */
+struct call_gate64 {
+	uint16_t offset0;
+	uint16_t selector;
+	uint8_t reserved0;
+	uint8_t type : 4, zero0 : 1, dpl : 2, p : 1;
+	uint16_t offset1;
+	uint32_t offset2;
+	uint32_t reserved1 : 8, upper_type : 5, reserved2 : 19;
+} __attribute__((packed));
+_Static_assert(sizeof(struct call_gate64) == 16, "call_gate64");
 
 /* The 64-bit TSS: stack pointers only; no hardware task switching. */
 struct tss64 {

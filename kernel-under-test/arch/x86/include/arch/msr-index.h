@@ -3,6 +3,9 @@
 #ifndef ARCH_MSR_INDEX_H
 #define ARCH_MSR_INDEX_H
 
+#define MSR_IA32_SYSENTER_CS 0x174  /* SYSENTER CS; SYSEXIT bases on it */
+#define MSR_IA32_SYSENTER_ESP 0x175 /* SYSENTER RSP */
+#define MSR_IA32_SYSENTER_EIP 0x176 /* SYSENTER RIP */
 #define MSR_EFER 0xc0000080
 #define MSR_STAR 0xc0000081	    /* SYSCALL/SYSRET segment bases */
 #define MSR_LSTAR 0xc0000082	    /* 64-bit SYSCALL target */

@@ -67,6 +67,12 @@
 	 X86_EFLAGS_IOPL | X86_EFLAGS_RF | X86_EFLAGS_VM | X86_EFLAGS_VIF |   \
 	 X86_EFLAGS_VIP)
 
+/* What POPF at CPL 0 cannot set (SDM POPF: RF is cleared, "VIP and VIF
+ * are cleared, and VM is unaffected"): an exit that loads the user's flags
+ * by POPFQ (SYSEXIT, LRET) cannot return them. */
+#define X86_EFLAGS_NOT_POPF                                                   \
+	(X86_EFLAGS_RF | X86_EFLAGS_VM | X86_EFLAGS_VIF | X86_EFLAGS_VIP)
+
 /* SYSRET: RFLAGS := (R11 & 3C7FD7H) | 2 (SDM SYSRET operation). */
 #define X86_SYSRET_RFLAGS_MASK 0x3C7FD7ULL
 

@@ -30,6 +30,15 @@ static inline uint64_t rdtsc(void)
 	return lo | ((uint64_t)hi << 32);
 }
 
+/* CPUID leaf 0 says "GenuineIntel": EBX "Genu", EDX "ineI", ECX "ntel". */
+static inline int cpu_vendor_is_intel(void)
+{
+	uint32_t a = 0, b, c = 0, d;
+
+	asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return b == 0x756e6547 && d == 0x49656e69 && c == 0x6c65746e;
+}
+
 static inline void outb(uint16_t port, uint8_t val)
 {
 	asm volatile("outb %0, %1" ::"a"(val), "Nd"(port));

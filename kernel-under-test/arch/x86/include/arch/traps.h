@@ -31,5 +31,11 @@
  * vectors). */
 #define SYSCALL64_FRAME_VECTOR 0x100
 #define SYSCALL32_FRAME_VECTOR 0x101
+#define SYSENTER32_FRAME_VECTOR 0x102
+#define CALL_GATE_FRAME_VECTOR 0x103
+
+/* DR6.BS: the #DB was a single-step trap (SDM Vol. 3B 18.2.3). */
+#define X86_DR6_BS (1u << 14)
+#define X86_DR6_RESET 0xffff0ff0u /* DR6 with no cause bit set */
 
 #endif

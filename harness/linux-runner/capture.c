@@ -111,11 +111,19 @@ static __attribute__((noreturn)) void finish(enum gc_end end,
  * #GP(0). The signal number and RIP decide, not trapno: qemu-x86_64 does
  * not put the vector in sigcontext.trapno (docs/backends.md), and every
  * case would otherwise show that one QEMU difference instead of its own.
+ * Two exceptions: #OF from into is a SIGSEGV too, and as a trap it
+ * reports the RIP after into, which is the landing HLT; and a #GP the
+ * exit IRET raised (a bad SS or CS, fixed up by fixup_bad_iret) is
+ * reported at the RIP it was returning to, the landing HLT, with the
+ * selector as its error code, where HLT's own #GP has error code 0.
  */
 static int is_capture(int sig, const struct lr_sigcontext *sc)
 {
 	uint64_t off = sc->ip - GC_USER_CODE_VA;
 
+	if (sc->trapno == X86_TRAP_OF ||
+	    (sc->trapno == X86_TRAP_GP && sc->err != 0))
+		return 0;
 	return sig == SIGSEGV && off < GC_USER_PAGE_SIZE &&
 	       ((const uint8_t *)GC_USER_CODE_VA)[off] == HLT;
 }
@@ -179,5 +187,9 @@ void lr_on_signal(int sig, void *siv, struct lr_ucontext *uc)
 	}
 	if (sig == SIGTRAP)
 		return; /* #DB, #BP: resume, as after a SIGTRAP handler */
+	/* #OF (into) is a trap too; Linux reports it as SIGSEGV. */
+	if (sig == SIGSEGV && sc->trapno == X86_TRAP_OF &&
+	    lr_cap.plan->survive_of)
+		return;
 	finish(GC_END_USER_FAULT, uc);
 }

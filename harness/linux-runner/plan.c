@@ -19,8 +19,45 @@
 
 #define LR_LOW32 0xffffffffull
 
-static const uint8_t insn_int80[2] = {0xcd, 0x80};
-static const uint8_t insn_syscall[2] = {0x0f, 0x05};
+struct lr_insn {
+	uint8_t len;
+	uint8_t bytes[2];
+};
+
+/* The test kernel's instructions (kernel-under-test/arch/x86/
+ * user_pages.c), each ending at GC_USER_LANDING. */
+static const struct lr_insn insn_int80 = {2, {0xcd, 0x80}};
+static const struct lr_insn insn_syscall = {2, {0x0f, 0x05}};
+static const struct lr_insn insn_int3 = {1, {0xcc}};
+static const struct lr_insn insn_int_3 = {2, {0xcd, 0x03}};
+static const struct lr_insn insn_into = {1, {0xce}};
+static const struct lr_insn insn_int_1 = {2, {0xcd, 0x01}};
+
+static const struct lr_insn *const mechanism_insn[GC_MECH_COUNT] = {
+	[GC_MECH_INT80_64] = &insn_int80,
+	[GC_MECH_INT80_COMPAT] = &insn_int80,
+	[GC_MECH_SYSCALL64] = &insn_syscall,
+	[GC_MECH_SYSCALL_COMPAT] = &insn_syscall,
+	[GC_MECH_INT3] = &insn_int3,
+	[GC_MECH_INT_3] = &insn_int_3,
+	[GC_MECH_INTO] = &insn_into,
+	[GC_MECH_INT_1] = &insn_int_1,
+};
+
+/* int3, int $3, into, int $1: their own reference, as on the test kernel
+ * (docs/semantics.md section 2), and no system call at all. */
+static int is_software_interrupt(unsigned mechanism)
+{
+	return mechanism == GC_MECH_INT3 || mechanism == GC_MECH_INT_3 ||
+	       mechanism == GC_MECH_INTO || mechanism == GC_MECH_INT_1;
+}
+
+static int is_compat(unsigned mechanism)
+{
+	return mechanism == GC_MECH_INT80_COMPAT ||
+	       mechanism == GC_MECH_SYSCALL_COMPAT ||
+	       mechanism == GC_MECH_INTO;
+}
 
 static int fail(char *why, size_t len, const char *reason)
 {
@@ -145,10 +182,11 @@ static int plan_set_return_state(const struct gc_testcase *tc, int reference,
 
 	if (tc->mechanism != GC_MECH_SYSCALL64)
 		return fail(why, len,
-			    "set_return_state through int $0x80 reaches the "
-			    "i386 rt_sigreturn (173), whose frame holds only "
-			    "32-bit registers and reloads DS/ES/FS/GS with "
-			    "RPL 3: not the test kernel's semantics");
+			    "set_return_state through int $0x80 or a compat "
+			    "syscall reaches the i386 rt_sigreturn (173), whose "
+			    "frame holds only 32-bit registers and reloads "
+			    "DS/ES/FS/GS with RPL 3: not the test kernel's "
+			    "semantics");
 	build_frame(tc, &p->frame);
 	changed = (p->frame.flags ^ tc->rflags) & ~LR_SIGRETURN_FLAGS;
 	if (changed)
@@ -179,62 +217,113 @@ static int plan_set_return_state(const struct gc_testcase *tc, int reference,
 
 static int uses_int80_in_64bit_mode(const struct gc_testcase *tc, int reference)
 {
-	if (tc->mechanism == GC_MECH_INT80_COMPAT)
+	if (is_compat(tc->mechanism) || is_software_interrupt(tc->mechanism))
 		return 0;
 	return tc->mechanism == GC_MECH_INT80_64 ||
 	       (reference && gc_nr(tc) != GC_SYS_SET_RETURN_STATE);
+}
+
+/* What this environment cannot run at all, whatever the testcase says. */
+static int plan_environment(const struct gc_testcase *tc, int reference,
+			    unsigned opts, char *why, size_t len)
+{
+	if (!(opts & LR_PLAN_QEMU_USER))
+		return 0;
+	if (uses_int80_in_64bit_mode(tc, reference))
+		return fail(why, len,
+			    "qemu-x86_64 does not emulate int $0x80 in a "
+			    "64-bit process (it returns -EFAULT): no int80 "
+			    "path to run there");
+	if (is_compat(tc->mechanism))
+		return fail(why, len,
+			    "qemu-x86_64 cannot enter compat mode (IRETQ to "
+			    "__USER32_CS faults there); qemu-i386 would need "
+			    "an i386 runner and has no vDSO");
+	return 0;
+}
+
+/*
+ * A compat SYSCALL on Linux returns to the vDSO's int80_landing_pad, never
+ * to the next instruction (do_fast_syscall_32; edge-cases.md section 1),
+ * and the landing pad pops EBP, EDX, ECX and returns: it expects the frame
+ * __kernel_vsyscall pushed. So the runner maps the 32-bit vDSO and writes
+ * that frame below the user ESP: EBP and EDX as they are, ECX := the
+ * return EIP (what the SYSCALL instruction itself leaves in ECX, and what
+ * the test kernel's SYSRETL returns), and the return address LANDING. The
+ * user resumes at LANDING with ESP as it was: the test kernel's state.
+ */
+static int plan_compat_syscall(const struct gc_testcase *tc, struct lr_plan *p,
+			       char *why, size_t len)
+{
+	uint32_t esp = (uint32_t)tc->gpr[GC_RSP];
+
+	if (esp < GC_USER_STACK_VA + LR_VSYSCALL_FRAME ||
+	    esp > GC_USER_STACK_TOP)
+		return fail(why, len,
+			    "a compat syscall returns through the vDSO landing "
+			    "pad, which pops EBP EDX ECX and a return address: "
+			    "ESP must point into the user stack page");
+	p->vdso32 = 1;
+	p->vsyscall_frame = 1;
+	p->vsyscall[0] = (uint32_t)tc->gpr[GC_RBP];
+	p->vsyscall[1] = (uint32_t)tc->gpr[GC_RDX];
+	p->vsyscall[2] = (uint32_t)GC_USER_LANDING;
+	p->vsyscall[3] = (uint32_t)GC_USER_LANDING;
+	p->entry.rsp = tc->gpr[GC_RSP] - LR_VSYSCALL_FRAME;
+	return 0;
+}
+
+static void plan_entry(const struct gc_testcase *tc, const struct lr_insn *in,
+		       struct lr_plan *p)
+{
+	struct lr_entry *e = &p->entry;
+
+	memcpy(e->gpr, tc->gpr, sizeof(e->gpr));
+	memcpy(p->insn, in->bytes, in->len);
+	p->insn_len = in->len;
+	e->rip = GC_USER_LANDING - in->len;
+	e->cs = tc->sel[GC_CS];
+	e->rflags = tc->rflags;
+	e->rsp = tc->gpr[GC_RSP];
+	e->ss = tc->sel[GC_SS];
 }
 
 int lr_plan_build(const struct gc_testcase *tc, int reference, unsigned opts,
 		  struct lr_plan *p, char *why, size_t len)
 {
 	struct lr_entry *e = &p->entry;
-	int syscall64 = tc->mechanism == GC_MECH_SYSCALL64;
+	unsigned m = tc->mechanism;
+	int syscall_insn = m == GC_MECH_SYSCALL64 || m == GC_MECH_SYSCALL_COMPAT;
 	int srs = gc_nr(tc) == GC_SYS_SET_RETURN_STATE;
 	/* The reference is int $0x80, except set_return_state: below. */
-	int via_int80 = !syscall64 || (reference && !srs);
+	int via_int80 = !syscall_insn || (reference && !srs);
 
 	memset(p, 0, sizeof(*p));
 	p->reference = reference;
-	/* single_step_syscall.c: "Invoking SYSENTER directly breaks all the
-	 * rules"; a raw compat SYSCALL returns to the vDSO's landing pad. */
-	if (tc->mechanism == GC_MECH_SYSCALL_COMPAT)
-		return fail(why, len,
-			    "Linux returns from a raw compat syscall to the "
-			    "vDSO landing pad, not the next instruction: not "
-			    "expressible on this backend yet");
-	if (tc->mechanism == GC_MECH_INT3 || tc->mechanism == GC_MECH_INT_3 ||
-	    tc->mechanism == GC_MECH_INTO || tc->mechanism == GC_MECH_INT_1)
-		return fail(why, len,
-			    "software-interrupt mechanisms (int3, int $n, into) "
-			    "are not run on this backend yet");
-	if ((opts & LR_PLAN_QEMU_USER) &&
-	    uses_int80_in_64bit_mode(tc, reference))
-		return fail(why, len,
-			    "qemu-x86_64 does not emulate int $0x80 in a "
-			    "64-bit process (it returns -EFAULT): no int80 "
-			    "path to run there");
-	if ((opts & LR_PLAN_QEMU_USER) && tc->mechanism == GC_MECH_INT80_COMPAT)
-		return fail(why, len,
-			    "qemu-x86_64 cannot enter compat mode: IRETQ to "
-			    "__USER32_CS (0x23) faults there");
-	memcpy(e->gpr, tc->gpr, sizeof(e->gpr));
-	e->rip = GC_USER_LANDING - sizeof(p->insn);
-	e->cs = tc->sel[GC_CS];
-	e->rflags = tc->rflags;
-	e->rsp = tc->gpr[GC_RSP];
-	e->ss = tc->sel[GC_SS];
+	if (m >= GC_MECH_COUNT)
+		return fail(why, len, "mechanism out of range");
+	if (plan_environment(tc, reference, opts, why, len))
+		return -1;
+	if (is_software_interrupt(m)) {
+		/* #OF is SIGSEGV on Linux; the test kernel resumes it. */
+		plan_entry(tc, mechanism_insn[m], p);
+		p->survive_of = m == GC_MECH_INTO;
+		return plan_segments(tc, opts, e, why, len);
+	}
+	plan_entry(tc, via_int80 ? &insn_int80 : &insn_syscall, p);
 	if (plan_segments(tc, opts, e, why, len))
 		return -1;
-	memcpy(p->insn, via_int80 ? insn_int80 : insn_syscall, 2);
-	e->gpr[GC_RAX] =
-		(tc->gpr[GC_RAX] & ~LR_LOW32) | linux_nr(gc_nr(tc), via_int80);
+	/* Compat entries, int $0x80 included, use the i386 table. */
+	e->gpr[GC_RAX] = (tc->gpr[GC_RAX] & ~LR_LOW32) |
+			 linux_nr(gc_nr(tc), via_int80 || is_compat(m));
 	p->map_pid = gc_nr(tc) == GC_SYS_GETPID;
 	if (srs)
 		return plan_set_return_state(tc, reference, p, why, len);
+	if (m == GC_MECH_SYSCALL_COMPAT && !reference)
+		return plan_compat_syscall(tc, p, why, len);
 	/* What SYSCALL would have done, done in user mode before int $0x80
 	 * (docs/semantics.md, "linux backend"). */
-	if (syscall64 && reference) {
+	if (syscall_insn && reference) {
 		e->gpr[GC_RCX] = GC_USER_LANDING;
 		e->gpr[GC_R11] = tc->rflags & ~(uint64_t)X86_EFLAGS_RF;
 	}

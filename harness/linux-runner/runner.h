@@ -56,6 +56,15 @@ _Static_assert(offsetof(struct lr_ucontext, mc) == 40, "ucontext");
 /* Where the runner puts things, next to the test kernel's user pages. */
 #define LR_FRAME_PAGE (GC_USER_CODE_VA + 0x20000)
 #define LR_FRAME_RSP  (LR_FRAME_PAGE + 0x100)
+/*
+ * Where a compat execution maps the kernel's 32-bit vDSO (arch_prctl
+ * ARCH_MAP_VDSO_32, after unmapping the 64-bit one): below 4 GiB, so the
+ * landing pad a compat SYSCALL returns to is reachable from compat mode.
+ */
+#define LR_VDSO32_VA (GC_USER_CODE_VA + 0x200000)
+/* What __kernel_vsyscall pushes before its SYSCALL (EBP, EDX, ECX) plus
+ * the return address of the call to it: the landing pad pops all four. */
+#define LR_VSYSCALL_FRAME 16
 
 /*
  * What enter.S loads. rip..ss are an IRETQ frame in the order IRETQ pops
@@ -91,6 +100,7 @@ _Static_assert(offsetof(struct lr_entry, flags) == 192, "enter.S");
 #define LR_NR32_SCHED_YIELD  158
 #define LR_NR32_GETPID	     20
 #define LR_NR32_EXIT_GROUP   252
+#define LR_ARCH_MAP_VDSO_32 0x2002 /* arch_prctl code (CHECKPOINT_RESTORE) */
 /* No such system call in either table: -ENOSYS, as the test kernel's
  * default case returns. */
 #define LR_NR_NONE 1023
@@ -98,11 +108,16 @@ _Static_assert(offsetof(struct lr_entry, flags) == 192, "enter.S");
 /* One execution, fully decided before the child forks. */
 struct lr_plan {
 	struct lr_entry entry;
-	uint8_t insn[2];
+	uint8_t insn[4];
+	uint8_t insn_len;
 	int reference;
+	int vdso32; /* map the 32-bit vDSO at LR_VDSO32_VA (compat SYSCALL) */
+	int vsyscall_frame; /* write vsyscall[] at entry.rsp */
+	uint32_t vsyscall[LR_VSYSCALL_FRAME / 4];
 	int has_frame; /* an rt_sigreturn frame at LR_FRAME_RSP */
 	struct lr_sigcontext frame;
 	int map_pid; /* RAX == getpid() at capture means GC_PID */
+	int survive_of; /* SIGSEGV from #OF is a trap the run survives */
 	int fix_rcx; /* the forced-IRET reference: undo the RCX change */
 	uint64_t rcx_planted, rcx_wanted;
 	int check_rip; /* ret.rip must not land in the runner's own memory */

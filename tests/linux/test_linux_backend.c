@@ -127,6 +127,94 @@ TEST(compat_int80_lands_in_compat_mode)
 	ASSERT_EQ(o->result.mech.state.gpr[GC_RAX], GC_PID);
 }
 
+/* Prints one run, so a failure says what Linux did. */
+static void print_run(const char *name, const char *which,
+		      const struct gc_run *r)
+{
+	printf("  %s %s: end %u rip 0x%llx cs 0x%x n_exc %u", name, which,
+	       r->end, (unsigned long long)r->state.rip, r->state.sel[GC_CS],
+	       r->n_exc);
+	for (unsigned i = 0; i < r->n_exc && i < GC_MAX_EXC; i++)
+		printf(" [vector %u error 0x%x rip 0x%llx]", r->exc[i].vector,
+		       r->exc[i].error_code,
+		       (unsigned long long)r->exc[i].rip);
+	printf("\n");
+}
+
+/*
+ * The software interrupts, as the test kernel defines them (docs/
+ * semantics.md section 2): int3 and int $3 trap with #BP after the
+ * instruction and the user lands; into (compat, OF set) traps with #OF;
+ * int $1 is #GP(1 * 8 + 2) on the instruction and ends the run.
+ */
+static void check_swint(const char *name, unsigned vector, uint32_t error,
+			uint64_t exc_rip, unsigned end)
+{
+	const struct gc_testcase *tc;
+	const struct case_outcome *o = seed(name, &tc);
+
+	ASSERT(o);
+	print_run(name, "mech", &o->result.mech);
+	ASSERT_EQ(o->status, CASE_OK);
+	for (int ref = 0; ref < 2; ref++) {
+		const struct gc_run *r = ref ? &o->result.ref : &o->result.mech;
+
+		ASSERT_EQ(r->end, end);
+		ASSERT_EQ(r->n_exc, 1);
+		ASSERT_EQ(r->exc[0].vector, vector);
+		ASSERT_EQ(r->exc[0].error_code, error);
+		ASSERT_EQ(r->exc[0].rip, exc_rip);
+		ASSERT_EQ(r->state.rip, end == GC_END_LANDED ? GC_USER_LANDING
+							     : exc_rip);
+	}
+}
+
+TEST(software_interrupts_trap_or_fault_as_on_the_test_kernel)
+{
+	ASSERT(!setup());
+	check_swint("minimal/int3.tc", X86_TRAP_BP, 0, GC_USER_LANDING,
+		    GC_END_LANDED);
+	check_swint("minimal/int_3.tc", X86_TRAP_BP, 0, GC_USER_LANDING,
+		    GC_END_LANDED);
+	check_swint("minimal/into.tc", X86_TRAP_OF, 0, GC_USER_LANDING,
+		    GC_END_LANDED);
+	check_swint("minimal/int_1.tc", X86_TRAP_GP, 1 * 8 + 2,
+		    GC_USER_LANDING - 2, GC_END_USER_FAULT);
+}
+
+/*
+ * A compat SYSCALL (AMD) returns through the 32-bit vDSO's landing pad to
+ * LANDING, in compat mode, with ECX = the return EIP, R11 = EFLAGS and
+ * R8-R10 zeroed by Linux's SYSRETL path (sysretl_clear_r8_r10's bug, E13,
+ * absent), and the poisoned R12-R15 and RBX kept.
+ */
+TEST(compat_syscall_lands_after_the_instruction)
+{
+	const struct gc_testcase *tc;
+	const struct case_outcome *o;
+	const struct gc_run *r;
+
+	ASSERT(!setup());
+	o = seed("defenses/sysretl_clear_r8_r10.tc", &tc);
+	ASSERT(o);
+	r = &o->result.mech;
+	print_run("sysretl_clear_r8_r10", "mech", r);
+	ASSERT_EQ(o->status, CASE_OK);
+	ASSERT_EQ(r->end, GC_END_LANDED);
+	ASSERT_EQ(r->n_exc, 0);
+	ASSERT_EQ(r->state.rip, GC_USER_LANDING);
+	ASSERT_EQ(r->state.sel[GC_CS], 0x23);
+	ASSERT_EQ((uint32_t)r->state.gpr[GC_RAX], GC_PID);
+	ASSERT_EQ((uint32_t)r->state.gpr[GC_RCX], (uint32_t)GC_USER_LANDING);
+	ASSERT_EQ((uint32_t)r->state.gpr[GC_RSP],
+		  (uint32_t)tc->gpr[GC_RSP]);
+	ASSERT_EQ((uint32_t)r->state.gpr[GC_R11],
+		  (uint32_t)(tc->rflags & ~(uint64_t)X86_EFLAGS_RF));
+	ASSERT_EQ(r->state.gpr[GC_R8], 0);
+	ASSERT_EQ(r->state.gpr[GC_R9], 0);
+	ASSERT_EQ(r->state.gpr[GC_R10], 0);
+}
+
 TEST(planner_maps_system_calls)
 {
 	struct gc_testcase tc;

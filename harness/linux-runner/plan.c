@@ -187,6 +187,15 @@ static int plan_set_return_state(const struct gc_testcase *tc, int reference,
 			    "frame holds only 32-bit registers and reloads "
 			    "DS/ES/FS/GS with RPL 3: not the test kernel's "
 			    "semantics");
+	/* The test kernel re-runs set_return_state there until its entry
+	 * budget ends the run; Linux would read the frame's RAX, a test
+	 * kernel number, as one of its own system calls. */
+	if ((tc->ret_mask & GC_RET_RIP) &&
+	    tc->ret.rip == GC_USER_LANDING - insn_syscall.len)
+		return fail(why, len,
+			    "ret.rip re-enters the syscall instruction with the "
+			    "frame's RAX, a test kernel number Linux would run "
+			    "as its own system call");
 	build_frame(tc, &p->frame);
 	changed = (p->frame.flags ^ tc->rflags) & ~LR_SIGRETURN_FLAGS;
 	if (changed)

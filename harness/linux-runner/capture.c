@@ -107,25 +107,38 @@ static __attribute__((noreturn)) void finish(enum gc_end end,
 }
 
 /*
- * A SIGSEGV on a HLT of the code page: HLT at CPL 3 can do nothing but
- * #GP(0). The signal number and RIP decide, not trapno: qemu-x86_64 does
- * not put the vector in sigcontext.trapno (docs/backends.md), and every
- * case would otherwise show that one QEMU difference instead of its own.
- * Two exceptions: #OF from into is a SIGSEGV too, and as a trap it
- * reports the RIP after into, which is the landing HLT; and a #GP the
- * exit IRET raised (a bad SS or CS, fixed up by fixup_bad_iret) is
- * reported at the RIP it was returning to, the landing HLT, with the
- * selector as its error code, where HLT's own #GP has error code 0.
+ * The capture: HLT at CPL 3 can do nothing but #GP(0), so a SIGSEGV with
+ * trapno 13 and error code 0 on a HLT of the code page. Everything else
+ * that arrives there is not one:
+ *
+ *  - #OF from into is a trap, reported at the RIP after into, which is
+ *    the landing HLT;
+ *  - a fault the exit IRET raised and Linux fixed up (fixup_bad_iret) is
+ *    reported at the RIP it was returning to, the landing HLT, with the
+ *    frame it could not load: #GP(selector), #SS or #NP(selector), or
+ *    #GP(0) for a null CS or SS, which user mode can never run with, or
+ *    for an LDT SS: that IRET runs on the espfix64 stack, and Linux turns
+ *    its fault into a fake #GP(0) (exc_double_fault). The runner installs
+ *    no LDT, so an LDT CS or SS in the frame cannot have been loaded.
+ *
+ * qemu-x86_64 does not put the vector in sigcontext.trapno (docs/
+ * backends.md), so under QEMU only the signal, the RIP and the selectors
+ * decide; every case would otherwise show that one QEMU difference
+ * instead of its own.
  */
 static int is_capture(int sig, const struct lr_sigcontext *sc)
 {
 	uint64_t off = sc->ip - GC_USER_CODE_VA;
 
-	if (sc->trapno == X86_TRAP_OF ||
-	    (sc->trapno == X86_TRAP_GP && sc->err != 0))
+	if (sig != SIGSEGV || off >= GC_USER_PAGE_SIZE ||
+	    ((const uint8_t *)GC_USER_CODE_VA)[off] != HLT)
 		return 0;
-	return sig == SIGSEGV && off < GC_USER_PAGE_SIZE &&
-	       ((const uint8_t *)GC_USER_CODE_VA)[off] == HLT;
+	if (!(sc->cs & 0xfffc) || !(sc->ss & 0xfffc) || (sc->cs & 4) ||
+	    (sc->ss & 4))
+		return 0;
+	if (lr_cap.trapno_unreliable)
+		return 1;
+	return sc->trapno == X86_TRAP_GP && sc->err == 0;
 }
 
 /* DR6 is not in the sigcontext; si_code says why #DB happened
@@ -156,14 +169,58 @@ static void record_exception(const struct lr_sigcontext *sc,
 		run->n_exc++;
 }
 
-/* Copies a string without libc. */
-static void put_detail(const char *s)
+/* Appends "0x<hex>" to the detail being built at *at. */
+static size_t put_hex(size_t at, uint64_t v)
 {
-	size_t i;
+	char digits[17];
+	int n = 0;
 
-	for (i = 0; s[i] && i + 1 < lr_cap.detail_len; i++)
-		lr_cap.detail[i] = s[i];
-	lr_cap.detail[i] = 0;
+	do
+		digits[n++] = "0123456789abcdef"[v & 15];
+	while ((v >>= 4) && n < 16);
+	for (const char *p = "0x"; *p && at + 1 < lr_cap.detail_len; p++)
+		lr_cap.detail[at++] = *p;
+	while (n && at + 1 < lr_cap.detail_len)
+		lr_cap.detail[at++] = digits[--n];
+	lr_cap.detail[at] = 0;
+	return at;
+}
+
+static size_t put_text(size_t at, const char *s)
+{
+	while (*s && at + 1 < lr_cap.detail_len)
+		lr_cap.detail[at++] = *s++;
+	lr_cap.detail[at] = 0;
+	return at;
+}
+
+/* Between lr_enter and its IRETQ the runner loads the testcase's
+ * selectors, bases and registers: a fault there is the runner's. */
+static int in_entry(uint64_t ip)
+{
+	return ip >= (uintptr_t)lr_enter && ip <= (uintptr_t)lr_enter_iretq;
+}
+
+/*
+ * The runner could not load the testcase's state in user mode (a selector
+ * this kernel refuses, an IRETQ frame it faults on): the test kernel
+ * loads it from ring 0, where other rules apply, so this backend cannot
+ * express the case. The vector and error code say what refused it.
+ */
+static __attribute__((noreturn)) void
+entry_fault(const struct lr_sigcontext *sc)
+{
+	size_t at = put_text(0, sc->ip == (uintptr_t)lr_enter_iretq
+					? "the runner's IRETQ into the "
+					  "testcase state faulted"
+					: "loading the testcase's selectors "
+					  "faulted");
+	at = put_text(at, " (trapno ");
+	at = put_hex(at, sc->trapno);
+	at = put_text(at, " err ");
+	at = put_hex(at, sc->err);
+	put_text(at, "): a state user mode cannot load");
+	raw_exit_group(LR_EXIT_UNSUPPORTED);
 }
 
 void lr_on_signal(int sig, void *siv, struct lr_ucontext *uc)
@@ -172,11 +229,8 @@ void lr_on_signal(int sig, void *siv, struct lr_ucontext *uc)
 	const siginfo_t *si = siv;
 	struct gc_run *run = lr_cap.run;
 
-	if (sc->ip == (uintptr_t)lr_enter_iretq) {
-		put_detail("the runner's IRETQ into the testcase state "
-			   "faulted: a state user mode cannot load");
-		raw_exit_group(LR_EXIT_UNSUPPORTED);
-	}
+	if (in_entry(sc->ip))
+		entry_fault(sc);
 	if (is_capture(sig, sc))
 		finish(GC_END_LANDED, uc);
 	record_exception(sc, si);

@@ -240,7 +240,7 @@ static void set_bases_raw(const struct lr_entry *e)
 
 __attribute__((noreturn)) void
 lr_child_run(struct lr_slot *slot, struct gc_run *run, const struct lr_plan *p,
-	     unsigned timeout_ms, int sandbox, int use_rdbase)
+	     unsigned timeout_ms, int under_qemu, int use_rdbase)
 {
 	errno = 0;
 	if (map_user_pages(p))
@@ -264,6 +264,7 @@ lr_child_run(struct lr_slot *slot, struct gc_run *run, const struct lr_plan *p,
 		.plan = p,
 		.pid = (uint64_t)getpid(),
 		.use_rdbase = use_rdbase,
+		.trapno_unreliable = under_qemu,
 		.detail = slot->detail,
 		.detail_len = sizeof(slot->detail),
 	};
@@ -272,7 +273,7 @@ lr_child_run(struct lr_slot *slot, struct gc_run *run, const struct lr_plan *p,
 		child_fail(slot, LR_EXIT_SETUP, "installing signal handlers");
 	if (set_limits(timeout_ms))
 		child_fail(slot, LR_EXIT_SETUP, "setting limits");
-	if (sandbox && install_seccomp())
+	if (!under_qemu && install_seccomp())
 		child_fail(slot, LR_EXIT_SETUP, "installing seccomp");
 	set_bases_raw(&p->entry);
 	lr_enter(&p->entry);

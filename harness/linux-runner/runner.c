@@ -25,7 +25,6 @@
 struct server {
 	struct lr_shm *shm;
 	unsigned plan_opts;
-	int sandbox;
 	int qemu_user;
 };
 
@@ -183,7 +182,7 @@ static enum lr_status run_execution(const struct server *s,
 		close(0);
 		close(1);
 		close(LR_SHM_FD);
-		lr_child_run(slot, run, p, timeout_ms, s->sandbox,
+		lr_child_run(slot, run, p, timeout_ms, s->qemu_user,
 			     !!(s->plan_opts & LR_PLAN_FSGSBASE));
 	}
 	close(err[1]);
@@ -280,8 +279,6 @@ int main(int argc, char **argv)
 	s.qemu_user = !!(s.shm->flags & LR_FLAG_QEMU_USER);
 	if (s.qemu_user)
 		s.plan_opts |= LR_PLAN_QEMU_USER;
-	else
-		s.sandbox = 1;
 	if (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE_BIT)
 		s.plan_opts |= LR_PLAN_FSGSBASE;
 	/* A dead host must not leave this server behind. */

@@ -146,6 +146,8 @@ struct lr_capture {
 	const struct lr_plan *plan;
 	uint64_t pid;
 	int use_rdbase;
+	int trapno_unreliable; /* qemu-x86_64: sigcontext.trapno is not
+				* the vector */
 	char *detail; /* the slot's detail line, for entry faults */
 	size_t detail_len;
 };

@@ -8,6 +8,7 @@
  * why not, and never reports harness trouble. Skips (77) without
  * qemu-x86_64.
  */
+#include <dirent.h>
 #include <unistd.h>
 
 #include "test.h"
@@ -117,4 +118,127 @@ TEST(cross_backend_linux_vs_qemu_user)
 	}
 	printf("  %u compared, %u diverged or crashed\n", compared, diverged);
 	ASSERT(compared > 0);
+}
+
+/* The "# expect: a,b" line of a corpus file: the fields (or vm_crash). */
+static int read_expect(const char *path, char *out, size_t len)
+{
+	char line[256];
+	FILE *f = fopen(path, "r");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "# expect: ", 10)) {
+			line[strcspn(line, "\n")] = 0;
+			snprintf(out, len, "%.127s", line + 10);
+			found = 1;
+		}
+	fclose(f);
+	return found;
+}
+
+static int verdict_has_field(const struct verdict *v, const char *field)
+{
+	for (unsigned d = 0; d < v->n_diffs; d++)
+		if (!strcmp(v->diffs[d].field, field))
+			return 1;
+	return 0;
+}
+
+/* Every expected field (or vm_crash) shows when the pair replays it. */
+static void check_corpus_file(struct backend *pair, const char *name)
+{
+	char path[512], expect[128], err[256], *field, *save;
+	struct gc_testcase tc;
+	struct case_outcome out;
+	struct verdict v;
+
+	snprintf(path, sizeof(path), "%s/corpus/qemu-user/%s", GC_SOURCE_DIR,
+		 name);
+	ASSERT(read_expect(path, expect, sizeof(expect)));
+	ASSERT(!tc_load_file(path, &tc, NULL, err, sizeof(err)));
+	ASSERT(!backend_run(pair, &tc, 1, GC_DEFENSES_ALL, &out, err,
+			    sizeof(err)));
+	oracle_judge(&tc, &out, &v);
+	printf("  %-32s %s (expect %s)\n", name, verdict_name(v.cls), expect);
+	if (!strcmp(expect, "vm_crash")) {
+		ASSERT_EQ(v.cls, VERDICT_VM_CRASH);
+		return;
+	}
+	ASSERT_EQ(v.cls, VERDICT_DIVERGENCE);
+	for (field = strtok_r(expect, ",", &save); field;
+	     field = strtok_r(NULL, ",", &save))
+		if (!verdict_has_field(&v, field))
+			FAIL("%s: no difference in %s", name, field);
+}
+
+TEST(minimized_qemu_user_divergences_still_show)
+{
+	char dir[512], err[256];
+	struct backend *pair;
+	struct dirent *e;
+	unsigned n = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/corpus/qemu-user", GC_SOURCE_DIR);
+	d = opendir(dir);
+	ASSERT(d);
+	ASSERT(!backend_open("linux,qemu-user", NULL, &pair, err,
+			     sizeof(err)));
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (len < 4 || strcmp(e->d_name + len - 3, ".tc"))
+			continue;
+		check_corpus_file(pair, e->d_name);
+		n++;
+	}
+	closedir(d);
+	backend_close(pair);
+	ASSERT(n >= 8);
+}
+
+/* The pair judges linux against qemu-user: agreement is a pass, a
+ * difference a divergence naming the field, and what one side cannot
+ * express is unsupported with that side's reason. */
+TEST(pair_backend_judges_one_against_the_other)
+{
+	struct gc_testcase tc;
+	struct case_outcome out;
+	struct verdict v;
+	struct backend *pair;
+	char err[256];
+
+	ASSERT(!backend_open("linux,linux", NULL, &pair, err, sizeof(err)));
+	ASSERT_STREQ(backend_name(pair), "linux,linux");
+	tc_default(&tc);
+	tc.mechanism = GC_MECH_SYSCALL64;
+	tc.gpr[GC_RAX] = GC_SYS_GETPID;
+	tc_normalize(&tc);
+	ASSERT(!backend_run(pair, &tc, 1, GC_DEFENSES_ALL, &out, err,
+			    sizeof(err)));
+	oracle_judge(&tc, &out, &v);
+	ASSERT_EQ(v.cls, VERDICT_PASS);
+	backend_close(pair);
+
+	ASSERT(!backend_open("linux,qemu-user", NULL, &pair, err,
+			     sizeof(err)));
+	ASSERT(!backend_run(pair, &tc, 1, GC_DEFENSES_ALL, &out, err,
+			    sizeof(err)));
+	oracle_judge(&tc, &out, &v);
+	ASSERT_EQ(v.cls, VERDICT_DIVERGENCE);
+	ASSERT(verdict_has_field(&v, "rcx"));
+	tc.mechanism = GC_MECH_INT80_COMPAT;
+	tc_normalize(&tc);
+	ASSERT(!backend_run(pair, &tc, 1, GC_DEFENSES_ALL, &out, err,
+			    sizeof(err)));
+	oracle_judge(&tc, &out, &v);
+	ASSERT_EQ(v.cls, VERDICT_UNSUPPORTED);
+	ASSERT(strstr(v.detail, "compat"));
+	backend_close(pair);
+	ASSERT(backend_open("linux,", NULL, &pair, err, sizeof(err)));
+	ASSERT(backend_open("linux,qemu-user,tcg", NULL, &pair, err,
+			    sizeof(err)));
 }

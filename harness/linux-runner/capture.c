@@ -141,10 +141,17 @@ static int is_capture(int sig, const struct lr_sigcontext *sc)
 	return sc->trapno == X86_TRAP_GP && sc->err == 0;
 }
 
-/* DR6 is not in the sigcontext; si_code says why #DB happened
- * (get_si_code() in arch/x86/kernel/traps.c). */
+/* DR6 is not in the sigcontext: the tracer's copy when the runner set
+ * debug registers (debugregs.h), else what si_code says about why #DB
+ * happened (get_si_code() in arch/x86/kernel/traps.c). */
 static uint64_t debug_status(const siginfo_t *si)
 {
+	struct lr_dr6_mailbox *box = lr_cap.dr6_box;
+
+	if (box && box->seq != lr_cap.dr6_seen) {
+		lr_cap.dr6_seen = box->seq;
+		return box->dr6;
+	}
 	if (si->si_code == TRAP_TRACE)
 		return 0xffff4ff0; /* DR6.BS */
 	return 0xffff0ff0;

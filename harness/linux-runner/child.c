@@ -240,7 +240,8 @@ static void set_bases_raw(const struct lr_entry *e)
 
 __attribute__((noreturn)) void
 lr_child_run(struct lr_slot *slot, struct gc_run *run, const struct lr_plan *p,
-	     unsigned timeout_ms, int under_qemu, int use_rdbase)
+	     unsigned timeout_ms, int under_qemu, int use_rdbase,
+	     struct lr_dr6_mailbox *dr6_box)
 {
 	errno = 0;
 	if (map_user_pages(p))
@@ -265,6 +266,8 @@ lr_child_run(struct lr_slot *slot, struct gc_run *run, const struct lr_plan *p,
 		.pid = (uint64_t)getpid(),
 		.use_rdbase = use_rdbase,
 		.trapno_unreliable = under_qemu,
+		.dr6_box = p->dr.dr7 ? dr6_box : NULL,
+		.dr6_seen = dr6_box ? dr6_box->seq : 0,
 		.detail = slot->detail,
 		.detail_len = sizeof(slot->detail),
 	};
@@ -273,6 +276,9 @@ lr_child_run(struct lr_slot *slot, struct gc_run *run, const struct lr_plan *p,
 		child_fail(slot, LR_EXIT_SETUP, "installing signal handlers");
 	if (set_limits(timeout_ms))
 		child_fail(slot, LR_EXIT_SETUP, "setting limits");
+	/* The runner, as tracer, sets the debug registers while we stop. */
+	if (p->dr.dr7 && lr_dr_child_stop())
+		child_fail(slot, LR_EXIT_SETUP, "stopping for ptrace");
 	if (!under_qemu && install_seccomp())
 		child_fail(slot, LR_EXIT_SETUP, "installing seccomp");
 	set_bases_raw(&p->entry);

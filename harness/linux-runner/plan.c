@@ -313,6 +313,9 @@ int lr_plan_build(const struct gc_testcase *tc, int reference, unsigned opts,
 		return fail(why, len, "mechanism out of range");
 	if (plan_environment(tc, reference, opts, why, len))
 		return -1;
+	/* No testcase field carries debug registers yet; when one does,
+	 * it fills p->dr here, and qemu-x86_64 (no ptrace for its guests)
+	 * must say unsupported. */
 	if (is_software_interrupt(m)) {
 		/* #OF is SIGSEGV on Linux; the test kernel resumes it. */
 		plan_entry(tc, mechanism_insn[m], p);

@@ -24,6 +24,7 @@
 
 struct server {
 	struct lr_shm *shm;
+	struct lr_dr6_mailbox *dr6_box; /* shared with the executions */
 	unsigned plan_opts;
 	int qemu_user;
 };
@@ -154,6 +155,19 @@ static enum lr_status child_status(const struct server *s, int ws,
 	return odd_death(s, slot, ws, said);
 }
 
+/* Waits for an execution to end; with debug registers, as its tracer. */
+static int wait_execution(const struct server *s, pid_t pid,
+			  const struct lr_plan *p, int *ws)
+{
+	if (p->dr.dr7)
+		return lr_dr_attach(pid, &p->dr) ||
+		       lr_dr_wait(pid, s->dr6_box, ws);
+	while (waitpid(pid, ws, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
 static enum lr_status run_execution(const struct server *s,
 				    struct lr_slot *slot, struct gc_run *run,
 				    const struct lr_plan *p)
@@ -183,15 +197,17 @@ static enum lr_status run_execution(const struct server *s,
 		close(1);
 		close(LR_SHM_FD);
 		lr_child_run(slot, run, p, timeout_ms, s->qemu_user,
-			     !!(s->plan_opts & LR_PLAN_FSGSBASE));
+			     !!(s->plan_opts & LR_PLAN_FSGSBASE), s->dr6_box);
 	}
 	close(err[1]);
-	while (waitpid(pid, &ws, 0) < 0)
-		if (errno != EINTR) {
-			close(err[0]);
-			slot_set(slot, LR_ERROR, "waitpid failed");
-			return LR_ERROR;
-		}
+	if (wait_execution(s, pid, p, &ws)) {
+		close(err[0]);
+		slot_set(slot, LR_ERROR,
+			 p->dr.dr7 ? "setting the debug registers (ptrace) "
+				     "failed"
+				   : "waitpid failed");
+		return LR_ERROR;
+	}
 	last_words(err[0], said, sizeof(said));
 	close(err[0]);
 	return child_status(s, ws, run, slot, timeout_ms, said);
@@ -274,6 +290,12 @@ int main(int argc, char **argv)
 	    s.shm->version != LR_VERSION) {
 		fputs("gatecrash-linux-runner: no shared slots on fd 3\n",
 		      stderr);
+		return 2;
+	}
+	s.dr6_box = mmap(NULL, sizeof(*s.dr6_box), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (s.dr6_box == MAP_FAILED) {
+		fputs("gatecrash-linux-runner: no memory\n", stderr);
 		return 2;
 	}
 	s.qemu_user = !!(s.shm->flags & LR_FLAG_QEMU_USER);

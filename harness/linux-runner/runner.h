@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "abi.h"
+#include "debugregs.h"
 #include "protocol.h"
 
 /* struct sigcontext (64-bit), 256 bytes. */
@@ -122,6 +123,9 @@ struct lr_plan {
 	uint64_t rcx_planted, rcx_wanted;
 	int check_rip; /* ret.rip must not land in the runner's own memory */
 	uint64_t ret_rip;
+	/* Debug registers, set through ptrace by the runner (debugregs.h).
+	 * No testcase field carries them yet: dr7 stays 0 until one does. */
+	struct lr_debugregs dr;
 };
 
 /* Options of the environment that change what is expressible. */
@@ -148,6 +152,8 @@ struct lr_capture {
 	int use_rdbase;
 	int trapno_unreliable; /* qemu-x86_64: sigcontext.trapno is not
 				* the vector */
+	struct lr_dr6_mailbox *dr6_box; /* the tracer's DR6; NULL: none */
+	uint32_t dr6_seen;
 	char *detail; /* the slot's detail line, for entry faults */
 	size_t detail_len;
 };

@@ -131,6 +131,26 @@ static void build_frame(const struct lr_plan *p)
 	uc->mc = p->frame;
 }
 
+/*
+ * The i386 rt_sigreturn frame: the kernel reads struct rt_sigframe_ia32 at
+ * ESP - 4. Its uc_stack must name the current alternate stack, which a
+ * static runner has below 4 GiB.
+ */
+static int build_frame32(const struct lr_plan *p)
+{
+	struct lr_sigframe32 *f = (struct lr_sigframe32 *)(LR_FRAME_RSP - 4);
+
+	if ((uintptr_t)altstack + sizeof(altstack) > 0xffffffffu) {
+		errno = ERANGE;
+		return -1;
+	}
+	memset(f, 0, sizeof(*f));
+	f->ss_sp = (uint32_t)(uintptr_t)altstack;
+	f->ss_size = sizeof(altstack);
+	f->mc = p->frame32;
+	return 0;
+}
+
 static int install_handlers(void)
 {
 	static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP};
@@ -203,6 +223,7 @@ static int install_seccomp(void)
 			 offsetof(struct seccomp_data, nr)),
 		ALLOW_NR(LR_NR32_SCHED_YIELD),
 		ALLOW_NR(LR_NR32_GETPID),
+		ALLOW_NR(LR_NR32_RT_SIGRETURN),
 		ALLOW_NR(LR_NR_NONE),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 	};
@@ -255,6 +276,10 @@ lr_child_run(struct lr_slot *slot, struct gc_run *run, const struct lr_plan *p,
 	}
 	if (p->has_frame)
 		build_frame(p);
+	if (p->has_frame32 && build_frame32(p))
+		child_fail(slot, LR_EXIT_SETUP,
+			   "the i386 sigreturn frame (an alternate stack above "
+			   "4 GiB)");
 	if (p->vsyscall_frame)
 		write_vsyscall_frame(p);
 	if (p->vdso32 && map_vdso32())

@@ -79,8 +79,7 @@ static uint32_t linux_nr(uint32_t nr, int i386_table)
 	case GC_SYS_GETPID:
 		return i386_table ? LR_NR32_GETPID : LR_NR64_GETPID;
 	case GC_SYS_SET_RETURN_STATE:
-		return LR_NR64_RT_SIGRETURN; /* 64-bit only: see lr_plan_build
-					      */
+		return i386_table ? LR_NR32_RT_SIGRETURN : LR_NR64_RT_SIGRETURN;
 	default:
 		return LR_NR_NONE;
 	}
@@ -97,11 +96,12 @@ static uint64_t gc_sanitize_rflags(uint64_t rflags)
 }
 
 /*
- * The user frame the test kernel's set_return_state edits: what a SYSCALL
- * entry saved (RCX = return RIP, R11 = RFLAGS without RF; the int80
- * reference emulates the same), with the ret_mask fields laid over it.
+ * The user frame the test kernel's set_return_state edits: what the entry
+ * saved (for SYSCALL also RCX = return RIP, R11 = RFLAGS without RF; the
+ * int80 reference emulates the same), with the ret_mask fields laid over
+ * it.
  */
-static void build_frame(const struct gc_testcase *tc, struct lr_sigcontext *sc)
+void lr_plan_ret_frame(const struct gc_testcase *tc, struct lr_sigcontext *sc)
 {
 	uint64_t g[GC_NR_GPRS];
 	const struct gc_ret_frame *r = &tc->ret;
@@ -110,8 +110,11 @@ static void build_frame(const struct gc_testcase *tc, struct lr_sigcontext *sc)
 	uint16_t cs = tc->sel[GC_CS], ss = tc->sel[GC_SS];
 
 	memcpy(g, tc->gpr, sizeof(g));
-	g[GC_RCX] = GC_USER_LANDING;
-	g[GC_R11] = tc->rflags & ~(uint64_t)X86_EFLAGS_RF;
+	if (tc->mechanism == GC_MECH_SYSCALL64 ||
+	    tc->mechanism == GC_MECH_SYSCALL_COMPAT) {
+		g[GC_RCX] = GC_USER_LANDING;
+		g[GC_R11] = tc->rflags & ~(uint64_t)X86_EFLAGS_RF;
+	}
 	for (unsigned n = 0; n < GC_NR_GPRS; n++)
 		if (m & GC_RET_GPR(n))
 			g[n] = r->gpr[n];
@@ -180,23 +183,23 @@ static int plan_set_return_state(const struct gc_testcase *tc, int reference,
 {
 	uint64_t changed;
 
-	if (tc->mechanism != GC_MECH_SYSCALL64)
-		return fail(why, len,
-			    "set_return_state through int $0x80 or a compat "
-			    "syscall reaches the i386 rt_sigreturn (173), whose "
-			    "frame holds only 32-bit registers and reloads "
-			    "DS/ES/FS/GS with RPL 3: not the test kernel's "
-			    "semantics");
 	/* The test kernel re-runs set_return_state there until its entry
 	 * budget ends the run; Linux would read the frame's RAX, a test
 	 * kernel number, as one of its own system calls. */
 	if ((tc->ret_mask & GC_RET_RIP) &&
 	    tc->ret.rip == GC_USER_LANDING - insn_syscall.len)
 		return fail(why, len,
-			    "ret.rip re-enters the syscall instruction with the "
-			    "frame's RAX, a test kernel number Linux would run "
-			    "as its own system call");
-	build_frame(tc, &p->frame);
+			    "ret.rip re-enters the system call instruction with "
+			    "the frame's RAX, a test kernel number Linux would "
+			    "run as its own system call");
+	if ((tc->ret_mask & GC_RET_RIP) && tc->ret.rip != GC_USER_LANDING) {
+		p->check_rip = 1;
+		p->ret_rip = tc->ret.rip;
+	}
+	/* int $0x80 and compat syscalls reach the i386 rt_sigreturn. */
+	if (tc->mechanism != GC_MECH_SYSCALL64)
+		return lr_plan_sigreturn32(tc, reference, p, why, len);
+	lr_plan_ret_frame(tc, &p->frame);
 	changed = (p->frame.flags ^ tc->rflags) & ~LR_SIGRETURN_FLAGS;
 	if (changed)
 		return fail(why, len,
@@ -205,10 +208,6 @@ static int plan_set_return_state(const struct gc_testcase *tc, int reference,
 			    "CF RF: FIX_EFLAGS, arch/x86)");
 	p->has_frame = 1;
 	p->entry.rsp = LR_FRAME_RSP;
-	if (tc->ret_mask & GC_RET_RIP) {
-		p->check_rip = 1;
-		p->ret_rip = tc->ret.rip;
-	}
 	/*
 	 * The reference must leave by IRET. Linux IRETs whenever RCX != RIP
 	 * (do_syscall_64's SYSRET check), so plant an RCX one bit off and
@@ -304,7 +303,8 @@ int lr_plan_build(const struct gc_testcase *tc, int reference, unsigned opts,
 	unsigned m = tc->mechanism;
 	int syscall_insn = m == GC_MECH_SYSCALL64 || m == GC_MECH_SYSCALL_COMPAT;
 	int srs = gc_nr(tc) == GC_SYS_SET_RETURN_STATE;
-	/* The reference is int $0x80, except set_return_state: below. */
+	/* The reference is int $0x80, except set_return_state from
+	 * syscall: int $0x80 cannot reach the 64-bit rt_sigreturn. */
 	int via_int80 = !syscall_insn || (reference && !srs);
 
 	memset(p, 0, sizeof(*p));

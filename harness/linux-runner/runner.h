@@ -30,6 +30,39 @@ struct lr_sigcontext {
 };
 _Static_assert(sizeof(struct lr_sigcontext) == 256, "sigcontext");
 
+/* struct sigcontext_32 (arch/x86/include/uapi/asm/sigcontext.h), the
+ * register part of the i386 rt_sigreturn frame. */
+struct lr_sigcontext32 {
+	uint16_t gs, gsh, fs, fsh, es, esh, ds, dsh;
+	uint32_t di, si, bp, sp, bx, dx, cx, ax;
+	uint32_t trapno, err, ip;
+	uint16_t cs, csh;
+	uint32_t flags, sp_at_signal;
+	uint16_t ss, ssh;
+	uint32_t fpstate; /* 0 in a crafted frame: FPU reset to init */
+	uint32_t oldmask, cr2;
+};
+_Static_assert(sizeof(struct lr_sigcontext32) == 88, "sigcontext_32");
+
+/*
+ * struct rt_sigframe_ia32 (arch/x86/include/asm/sigframe.h) up to the
+ * ucontext: the i386 rt_sigreturn reads it at ESP - 4 (the handler's RET
+ * popped pretcode).
+ */
+struct lr_sigframe32 {
+	uint32_t pretcode;
+	int32_t sig;
+	uint32_t pinfo, puc;
+	uint8_t info[128]; /* compat_siginfo_t */
+	uint32_t uc_flags, uc_link;
+	uint32_t ss_sp; /* compat_stack_t uc_stack */
+	int32_t ss_flags;
+	uint32_t ss_size;
+	struct lr_sigcontext32 mc;
+	uint64_t uc_sigmask;
+} __attribute__((packed));
+_Static_assert(offsetof(struct lr_sigframe32, mc) == 164, "rt_sigframe_ia32");
+
 struct lr_ucontext {
 	uint64_t uc_flags;
 	uint64_t uc_link;
@@ -101,6 +134,7 @@ _Static_assert(offsetof(struct lr_entry, flags) == 192, "enter.S");
 #define LR_NR32_SCHED_YIELD  158
 #define LR_NR32_GETPID	     20
 #define LR_NR32_EXIT_GROUP   252
+#define LR_NR32_RT_SIGRETURN 173
 #define LR_ARCH_MAP_VDSO_32 0x2002 /* arch_prctl code (CHECKPOINT_RESTORE) */
 /* No such system call in either table: -ENOSYS, as the test kernel's
  * default case returns. */
@@ -117,6 +151,8 @@ struct lr_plan {
 	uint32_t vsyscall[LR_VSYSCALL_FRAME / 4];
 	int has_frame; /* an rt_sigreturn frame at LR_FRAME_RSP */
 	struct lr_sigcontext frame;
+	int has_frame32; /* an i386 rt_sigreturn frame at LR_FRAME_RSP - 4 */
+	struct lr_sigcontext32 frame32;
 	int map_pid; /* RAX == getpid() at capture means GC_PID */
 	int survive_of; /* SIGSEGV from #OF is a trap the run survives */
 	int fix_rcx; /* the forced-IRET reference: undo the RCX change */
@@ -138,6 +174,12 @@ struct lr_plan {
  */
 int lr_plan_build(const struct gc_testcase *tc, int reference, unsigned opts,
 		  struct lr_plan *p, char *why, size_t len);
+/* plan.c: the frame the test kernel's set_return_state would return to. */
+void lr_plan_ret_frame(const struct gc_testcase *tc, struct lr_sigcontext *sc);
+/* plan_sigreturn32.c: set_return_state through int $0x80 or a compat
+ * syscall, as the i386 rt_sigreturn. 0, or -1 with why. */
+int lr_plan_sigreturn32(const struct gc_testcase *tc, int reference,
+			struct lr_plan *p, char *why, size_t len);
 
 /* enter.S */
 __attribute__((noreturn)) void lr_enter(const struct lr_entry *e);

@@ -215,6 +215,72 @@ TEST(compat_syscall_lands_after_the_instruction)
 	ASSERT_EQ(r->state.gpr[GC_R10], 0);
 }
 
+/* sigreturn.c's test_bad_iret through int $0x80 (the i386 rt_sigreturn):
+ * SS = the 64-bit code segment makes the exit IRET fault, and the user
+ * gets #GP with the selector, 0x30, at the RIP it was returning to. */
+TEST(int80_sigreturn_to_a_code_ss_gives_gp_0x30)
+{
+	const struct gc_testcase *tc;
+	const struct case_outcome *o;
+
+	ASSERT(!setup());
+	o = seed("edge/bad_iret_code_ss.tc", &tc);
+	ASSERT(o);
+	print_run("bad_iret_code_ss", "mech", &o->result.mech);
+	ASSERT_EQ(o->status, CASE_OK);
+	ASSERT_EQ(o->result.mech.end, GC_END_USER_FAULT);
+	ASSERT_EQ(o->result.mech.n_exc, 1);
+	ASSERT_EQ(o->result.mech.exc[0].vector, X86_TRAP_GP);
+	ASSERT_EQ(o->result.mech.exc[0].error_code, 0x30);
+	ASSERT_EQ(o->result.mech.exc[0].rip, GC_USER_LANDING);
+}
+
+TEST(planner_uses_the_i386_sigreturn_where_it_can)
+{
+	struct gc_testcase tc;
+	struct lr_plan p;
+	char why[160];
+
+	tc_default(&tc);
+	tc.mechanism = GC_MECH_INT80_64;
+	tc.gpr[GC_RAX] = GC_SYS_SET_RETURN_STATE;
+	tc.ret_mask = GC_RET_GPR(GC_RBX);
+	tc.ret.gpr[GC_RBX] = 0x12345678;
+	tc_normalize(&tc);
+	ASSERT(!lr_plan_build(&tc, 0, 0, &p, why, sizeof(why)));
+	ASSERT(p.has_frame32 && !p.has_frame);
+	ASSERT_EQ(p.entry.gpr[GC_RAX], LR_NR32_RT_SIGRETURN);
+	ASSERT_EQ(p.frame32.bx, 0x12345678);
+	ASSERT_EQ(p.frame32.ip, (uint32_t)GC_USER_LANDING);
+	ASSERT_EQ(p.entry.rsp, LR_FRAME_RSP);
+	/* 64-bit mode: a value the 32-bit frame cannot hold. */
+	tc.ret.gpr[GC_RBX] = 1ull << 32;
+	ASSERT(lr_plan_build(&tc, 0, 0, &p, why, sizeof(why)));
+	ASSERT(strstr(why, "32-bit"));
+	/* R8-R15 are not in the frame. */
+	tc.ret_mask = GC_RET_GPR(GC_R9);
+	ASSERT(lr_plan_build(&tc, 0, 0, &p, why, sizeof(why)));
+	ASSERT(strstr(why, "R8-R15"));
+	/* reload_segments() would give DS RPL 3. */
+	tc.ret_mask = 0;
+	tc.sel[GC_DS] = 0x28;
+	ASSERT(lr_plan_build(&tc, 0, 0, &p, why, sizeof(why)));
+	ASSERT(strstr(why, "RPL"));
+	/* Returning into the int $0x80 would run Linux's i386 call 2. */
+	tc.sel[GC_DS] = 0;
+	tc.ret_mask = GC_RET_RIP;
+	tc.ret.rip = GC_USER_LANDING - 2;
+	ASSERT(lr_plan_build(&tc, 0, 0, &p, why, sizeof(why)));
+	ASSERT(strstr(why, "re-enters"));
+	/* A compat syscall's sigreturn leaves R8 = ESP (measured). */
+	tc_default(&tc);
+	tc.mechanism = GC_MECH_SYSCALL_COMPAT;
+	tc.gpr[GC_RAX] = GC_SYS_SET_RETURN_STATE;
+	tc_normalize(&tc);
+	ASSERT(lr_plan_build(&tc, 0, 0, &p, why, sizeof(why)));
+	ASSERT(strstr(why, "R8"));
+}
+
 TEST(planner_maps_system_calls)
 {
 	struct gc_testcase tc;

@@ -303,6 +303,12 @@ TEST(planner_maps_system_calls)
 	tc.gpr[GC_RAX] = 7;
 	ASSERT(!lr_plan_build(&tc, 0, 0, &p, why, sizeof(why)));
 	ASSERT_EQ(p.entry.gpr[GC_RAX], LR_NR_NONE);
+	/* A mechanism this runner does not know is unsupported, not run
+	 * as another one. */
+	tc.mechanism = GC_MECH_COUNT;
+	ASSERT(lr_plan_build(&tc, 0, 0, &p, why, sizeof(why)));
+	ASSERT(strstr(why, "not expressible"));
+	tc.mechanism = GC_MECH_SYSCALL64;
 	/* Under QEMU there is no int80 reference in 64-bit mode. */
 	ASSERT(lr_plan_build(&tc, 1, LR_PLAN_QEMU_USER, &p, why, sizeof(why)));
 	ASSERT(strstr(why, "int $0x80"));

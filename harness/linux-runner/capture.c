@@ -118,14 +118,32 @@ static __attribute__((noreturn)) void finish(enum gc_end end,
  *    frame it could not load: #GP(selector), #SS or #NP(selector), or
  *    #GP(0) for a null CS or SS, which user mode can never run with, or
  *    for an LDT SS: that IRET runs on the espfix64 stack, and Linux turns
- *    its fault into a fake #GP(0) (exc_double_fault). The runner installs
- *    no LDT, so an LDT CS or SS in the frame cannot have been loaded.
+ *    its fault into a fake #GP(0) (exc_double_fault). An LDT CS or SS
+ *    the plan did not install as such (none, so far) was never loaded.
  *
  * qemu-x86_64 does not put the vector in sigcontext.trapno (docs/
  * backends.md), so under QEMU only the signal, the RIP and the selectors
  * decide; every case would otherwise show that one QEMU difference
  * instead of its own.
  */
+/* Did the plan install a present LDT entry sel can run with (code for CS,
+ * writable data for SS)? */
+static int ldt_loadable(uint16_t sel, int code)
+{
+	const struct lr_ldt *l = &lr_cap.plan->ldt;
+
+	for (unsigned i = 0; i < l->n && i < LR_LDT_MAX; i++) {
+		const struct user_desc *d = &l->e[i];
+
+		if (d->entry_number != (unsigned)(sel >> 3) ||
+		    d->seg_not_present)
+			continue;
+		return code ? d->contents >= 2
+			    : d->contents < 2 && !d->read_exec_only;
+	}
+	return 0;
+}
+
 static int is_capture(int sig, const struct lr_sigcontext *sc)
 {
 	uint64_t off = sc->ip - GC_USER_CODE_VA;
@@ -133,8 +151,10 @@ static int is_capture(int sig, const struct lr_sigcontext *sc)
 	if (sig != SIGSEGV || off >= GC_USER_PAGE_SIZE ||
 	    ((const uint8_t *)GC_USER_CODE_VA)[off] != HLT)
 		return 0;
-	if (!(sc->cs & 0xfffc) || !(sc->ss & 0xfffc) || (sc->cs & 4) ||
-	    (sc->ss & 4))
+	if (!(sc->cs & 0xfffc) || !(sc->ss & 0xfffc))
+		return 0;
+	if (((sc->cs & 4) && !ldt_loadable(sc->cs, 1)) ||
+	    ((sc->ss & 4) && !ldt_loadable(sc->ss, 0)))
 		return 0;
 	if (lr_cap.trapno_unreliable)
 		return 1;

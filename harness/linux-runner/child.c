@@ -301,6 +301,8 @@ lr_child_run(struct lr_slot *slot, struct gc_run *run, const struct lr_plan *p,
 		child_fail(slot, LR_EXIT_SETUP, "installing signal handlers");
 	if (set_limits(timeout_ms))
 		child_fail(slot, LR_EXIT_SETUP, "setting limits");
+	if (lr_ldt_install(&p->ldt))
+		child_fail(slot, LR_EXIT_SETUP, "modify_ldt");
 	/* The runner, as tracer, sets the debug registers while we stop. */
 	if (p->dr.dr7 && lr_dr_child_stop())
 		child_fail(slot, LR_EXIT_SETUP, "stopping for ptrace");

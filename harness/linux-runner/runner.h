@@ -17,6 +17,7 @@
 
 #include "abi.h"
 #include "debugregs.h"
+#include "ldt.h"
 #include "protocol.h"
 
 /* struct sigcontext (64-bit), 256 bytes. */
@@ -162,6 +163,9 @@ struct lr_plan {
 	/* Debug registers, set through ptrace by the runner (debugregs.h).
 	 * No testcase field carries them yet: dr7 stays 0 until one does. */
 	struct lr_debugregs dr;
+	/* LDT entries, installed with modify_ldt (ldt.h); none until a
+	 * testcase field describes them. */
+	struct lr_ldt ldt;
 };
 
 /* Options of the environment that change what is expressible. */

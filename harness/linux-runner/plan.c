@@ -275,6 +275,13 @@ static int plan_compat_syscall(const struct gc_testcase *tc, struct lr_plan *p,
 {
 	uint32_t esp = (uint32_t)tc->gpr[GC_RSP];
 
+	/* Measured: with TF Linux leaves by IRET (R8 = the entry ESP) and
+	 * the user single-steps the landing pad's four instructions. */
+	if (tc->rflags & X86_EFLAGS_TF)
+		return fail(why, len,
+			    "a compat syscall with TF: Linux returns to the vDSO "
+			    "landing pad by IRET, so the user single-steps its "
+			    "pops and ret (#DB in the vDSO) and R8 = ESP");
 	if (esp < GC_USER_STACK_VA + LR_VSYSCALL_FRAME ||
 	    esp > GC_USER_STACK_TOP)
 		return fail(why, len,

@@ -89,7 +89,9 @@ _Static_assert(offsetof(struct lr_ucontext, mc) == 40, "ucontext");
 #define LR_SIGRETURN_FLAGS 0x50dd5ull
 
 /* Where the runner puts things, next to the test kernel's user pages. */
-#define LR_FRAME_PAGE (GC_USER_CODE_VA + 0x20000)
+/* Not + 0x20000: another branch puts the test kernel's user data page
+ * (GC_USER_DATA_VA) there, which a testcase may name. */
+#define LR_FRAME_PAGE (GC_USER_CODE_VA + 0x30000)
 #define LR_FRAME_RSP  (LR_FRAME_PAGE + 0x100)
 /*
  * Where a compat execution maps the kernel's 32-bit vDSO (arch_prctl

@@ -182,6 +182,10 @@ int lr_plan_build(const struct gc_testcase *tc, int reference, unsigned opts,
 		  struct lr_plan *p, char *why, size_t len);
 /* plan.c: the frame the test kernel's set_return_state would return to. */
 void lr_plan_ret_frame(const struct gc_testcase *tc, struct lr_sigcontext *sc);
+/* plan_vdso32.c: a compat syscall's mechanism run, through the 32-bit
+ * vDSO's landing pad. 0, or -1 with why. */
+int lr_plan_compat_syscall(const struct gc_testcase *tc, struct lr_plan *p,
+			   char *why, size_t len);
 /* plan_sigreturn32.c: set_return_state through int $0x80 or a compat
  * syscall, as the i386 rt_sigreturn. 0, or -1 with why. */
 int lr_plan_sigreturn32(const struct gc_testcase *tc, int reference,

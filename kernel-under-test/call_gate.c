@@ -11,6 +11,7 @@
  */
 #include "kernel.h"
 #include "arch/processor-flags.h"
+#include "arch/segment.h"
 #include "arch/traps.h"
 
 /*
@@ -31,12 +32,17 @@ bool call_gate_is_own_reference(const struct gc_gate_ext *g)
  * LRETQ after POPFQ restores everything but RF, VIF and VIP (POPF cannot
  * set them), and a TF loaded by POPFQ traps right after LRETQ, in user
  * mode (E3). A bad CS or SS makes LRETQ fault in ring 0, like IRET:
- * lret_fault_fixup.
+ * lret_fault_fixup. And LRETQ to a 16-bit SS loads only SP[15:0], like
+ * IRETQ: an LDT SS leaves through the IRET path and its espfix (E10), so
+ * espfix16 covers every exit (found by a hardened campaign: the kernel's
+ * RSP[31:16] came back in the user's ESP).
  */
 static bool lret_is_safe(const struct cpu_regs *regs)
 {
 	if (defense_on(GC_DEF_LRET_NO_TF_RF) &&
 	    (regs->rflags & (X86_EFLAGS_TF | X86_EFLAGS_NOT_POPF)))
+		return false;
+	if (defense_on(GC_DEF_ESPFIX16) && (regs->ss & SEG_TI_LDT))
 		return false;
 	return true;
 }

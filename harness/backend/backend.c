@@ -13,6 +13,7 @@
 #include "testcase.h"
 #include "backend_ops.h"
 #include "linux.h"
+#include "pair.h"
 
 /* The batch in flight, in the order the guest runs it (batch_order.c). */
 struct batch_scratch {
@@ -31,6 +32,16 @@ static const struct backend_ops *const backends[] = {
 	&tcg_ops, &kvm_ops, &linux_ops, &qemu_user_ops,
 };
 
+/* "A,B": both backends, judged against each other (pair.c); opened by
+ * backend__open_pair, which passes the name. */
+static const struct backend_ops pair_ops = {
+	.name = "pair",
+	.run = pair_run,
+	.close = pair_close,
+	.get_stats = pair_get_stats,
+	.instance_name = pair_name,
+};
+
 /* The table for a name, or NULL ("auto" is not a table). */
 static const struct backend_ops *backend__lookup(const char *name)
 {
@@ -42,13 +53,14 @@ static const struct backend_ops *backend__lookup(const char *name)
 
 static void backend__unknown(const char *name, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "unknown backend '%s' (choose kvm, tcg or auto)",
+	snprintf(err, errlen,
+		 "unknown backend '%s' (choose kvm, tcg, linux, qemu-user, "
+		 "auto, or a pair A,B)",
 		 name);
 }
 
-static int backend__open_ops(const struct backend_ops *ops,
-			     const struct backend_config *cfg,
-			     struct backend **out, char *err, size_t errlen)
+static struct backend *backend__alloc(const struct backend_ops *ops,
+				      char *err, size_t errlen)
 {
 	struct backend *b = calloc(1, sizeof(*b));
 
@@ -57,12 +69,45 @@ static int backend__open_ops(const struct backend_ops *ops,
 	if (!b || !b->batch) {
 		free(b);
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		return NULL;
 	}
 	b->ops = ops;
+	return b;
+}
+
+static void backend__free(struct backend *b)
+{
+	free(b->batch);
+	free(b);
+}
+
+static int backend__open_ops(const struct backend_ops *ops,
+			     const struct backend_config *cfg,
+			     struct backend **out, char *err, size_t errlen)
+{
+	struct backend *b = backend__alloc(ops, err, errlen);
+
+	if (!b)
+		return -1;
 	if (ops->open(cfg, &b->priv, err, errlen)) {
-		free(b->batch);
-		free(b);
+		backend__free(b);
+		return -1;
+	}
+	*out = b;
+	return 0;
+}
+
+/* A pair opens with its name, which says which two backends. */
+static int backend__open_pair(const char *name,
+			      const struct backend_config *cfg,
+			      struct backend **out, char *err, size_t errlen)
+{
+	struct backend *b = backend__alloc(&pair_ops, err, errlen);
+
+	if (!b)
+		return -1;
+	if (pair_open(name, cfg, &b->priv, err, errlen)) {
+		backend__free(b);
 		return -1;
 	}
 	*out = b;
@@ -111,6 +156,8 @@ int backend_open(const char *name, const struct backend_config *cfg,
 		cfg = &dflt;
 	if (!name || !strcmp(name, "auto"))
 		return backend__open_auto(cfg, out, err, errlen);
+	if (strchr(name, ','))
+		return backend__open_pair(name, cfg, out, err, errlen);
 	ops = backend__lookup(name);
 	if (!ops) {
 		backend__unknown(name, err, errlen);
@@ -181,13 +228,19 @@ void backend_close(struct backend *b)
 	if (!b)
 		return;
 	b->ops->close(b->priv);
-	free(b->batch);
-	free(b);
+	backend__free(b);
 }
 
 const char *backend_name(const struct backend *b)
 {
+	if (b->ops->instance_name)
+		return b->ops->instance_name(b->priv);
 	return b->ops->name;
+}
+
+int backend_has_guest_coverage(const struct backend *b)
+{
+	return b->ops->coverage != NULL;
 }
 
 void backend_get_stats(const struct backend *b, struct backend_stats *st)

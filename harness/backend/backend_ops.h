@@ -33,6 +33,8 @@ struct backend_ops {
 	int (*faithful)(const void *priv);
 	/* Guest coverage counters (backend_coverage); NULL: none. */
 	int (*coverage)(void *priv, uint8_t **counters, size_t *len);
+	/* The name of this instance when it is not .name (a pair "A,B"). */
+	const char *(*instance_name)(const void *priv);
 };
 
 extern const struct backend_ops tcg_ops;

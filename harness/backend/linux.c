@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +33,7 @@
 #include "linux.h"
 #include "protocol.h"
 #include "tcg.h"
+#include "testcase.h"
 
 #ifndef GC_LINUX_RUNNER_PATH
 #define GC_LINUX_RUNNER_PATH "gatecrash-linux-runner"
@@ -413,25 +415,62 @@ static int lnx_run(void *priv, const struct gc_testcase *cases, unsigned n,
 	return 0;
 }
 
+/* One getpid through mechanism m, run here: did it land? */
+static int lnx__probe_one(struct lnx *l, enum gc_mechanism m)
+{
+	struct gc_testcase tc;
+	struct case_outcome o;
+	char err[256];
+
+	tc_default(&tc);
+	tc.mechanism = m;
+	tc.gpr[GC_RAX] = GC_SYS_GETPID;
+	tc.gpr[GC_RSP] = GC_USER_STACK_TOP;
+	tc_normalize(&tc);
+	if (lnx_run(l, &tc, 1, GC_DEFENSES_ALL, GC_SELFTEST_NONE, &o, err,
+		    sizeof(err)))
+		return 0;
+	return (o.status == CASE_OK || o.status == CASE_UNSUPPORTED) &&
+	       o.result.mech.end == GC_END_LANDED &&
+	       o.result.mech.state.gpr[GC_RAX] == GC_PID;
+}
+
+/*
+ * A real probe: getpid through each entry the runner maps, on this kernel
+ * (or QEMU), and what it says about the machine.
+ */
 static void lnx__probe(const struct backend_config *cfg, int qemu_user,
 		       struct probe_report *rep)
 {
+	struct utsname u;
 	void *priv;
-	char err[sizeof(rep->reason)];
+	struct lnx *l;
+	char err[sizeof(rep->reason)], what[PATH_MAX];
+	int sys64, i80, i80c, sysc;
 
 	if (lnx__open(cfg, qemu_user, &priv, err, sizeof(err))) {
 		snprintf(rep->reason, sizeof(rep->reason), "%s", err);
 		return;
 	}
+	l = priv;
+	sys64 = lnx__probe_one(l, GC_MECH_SYSCALL64);
+	i80 = lnx__probe_one(l, GC_MECH_INT80_64);
+	i80c = lnx__probe_one(l, GC_MECH_INT80_COMPAT);
+	sysc = lnx__probe_one(l, GC_MECH_SYSCALL_COMPAT);
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "?");
+	snprintf(what, sizeof(what), "%s", qemu_user ? l->qemu : u.release);
 	lnx_close(priv);
-	rep->usable = 1;
-	rep->faithful = !qemu_user;
-	snprintf(rep->reason, sizeof(rep->reason), "%s",
-		 qemu_user ? "the Linux ABI as qemu-x86_64 emulates it "
-			     "(no seccomp inside QEMU; no int $0x80 in "
-			     "64-bit processes)"
-			   : "the running kernel on this CPU, each "
-			     "execution a forked process under seccomp");
+	rep->usable = sys64;
+	rep->faithful = !qemu_user && sys64;
+	snprintf(rep->reason, sizeof(rep->reason),
+		 "%s%.200s: syscall %s, int $0x80 (64-bit) %s, int $0x80 "
+		 "(compat) %s, compat syscall via the 32-bit vDSO %s; %s",
+		 qemu_user ? "qemu-x86_64 " : "Linux ",
+		 what, sys64 ? "ok" : "FAILED",
+		 i80 ? "ok" : "no", i80c ? "ok" : "no", sysc ? "ok" : "no",
+		 qemu_user ? "no seccomp inside QEMU"
+			   : "each execution a forked process under seccomp");
 }
 
 static void linux_probe(const struct backend_config *cfg,

@@ -32,8 +32,12 @@ static const char fuzz_usage[] =
 	"  --engine E         builtin, libfuzzer or afl (default builtin)\n"
 	"  --seeds DIR        initial testcases (default: "
 	"<source>/seeds/minimal)\n"
-	"  --backend B        tcg or auto (default: auto)\n"
+	"  --backend B        tcg, kvm, linux, qemu-user or auto (default:\n"
+	"                     auto)\n"
 	"  --vendor V         guest CPUID vendor: intel, amd or host\n"
+	"  --backends A,B     fuzz the difference between two backends'\n"
+	"                     mechanism runs (e.g. linux,qemu-user): a\n"
+	"                     finding is where they disagree\n"
 	"  --disable D[,D..]  switch defenses off for the mechanism run\n"
 	"  --jobs N           worker processes, each with its own VM (default "
 	"1)\n"
@@ -94,6 +98,14 @@ static int parse_option(int c, struct campaign_config *cfg)
 		cfg->seeds_dir = optarg;
 		return 0;
 	case 'b':
+		cfg->backend = optarg;
+		return 0;
+	case 'B':
+		if (!strchr(optarg, ','))
+			return cli_usage_error("fuzz",
+					       "--backends takes two backends, "
+					       "A,B, not '%s'",
+					       optarg);
 		cfg->backend = optarg;
 		return 0;
 	case 'k':
@@ -170,6 +182,7 @@ static int parse_fuzz_options(int argc, char **argv,
 		{"engine", required_argument, NULL, 'e'},
 		{"seeds", required_argument, NULL, 's'},
 		{"backend", required_argument, NULL, 'b'},
+		{"backends", required_argument, NULL, 'B'},
 		{"disable", required_argument, NULL, 'd'},
 		{"jobs", required_argument, NULL, 'j'},
 		{"time", required_argument, NULL, 't'},

@@ -18,21 +18,23 @@ static const char probe_usage[] =
 	"\n"
 	"Says which backends work on this machine and why not: for tcg,\n"
 	"whether QEMU and the test kernel are there and the kernel boots;\n"
-	"for kvm, what /dev/kvm is.\n"
+	"for kvm, what /dev/kvm is; for linux and qemu-user, which entries\n"
+	"a getpid gets through on the running kernel (or qemu-x86_64).\n"
 	"\n"
 	"options:\n"
-	"  --backend B   probe only B (tcg or kvm)\n"
+	"  --backend B   probe only B (tcg, kvm, linux or qemu-user)\n"
 	"  --json        a JSON array of {backend, usable, faithful, reason}\n"
 	"  --kernel PATH, --qemu PATH   as for gatecrash run\n"
 	"\n"
 	"exit status: 0 at least one probed backend is usable, 2 none is.\n";
 
-static const char *const all_backends[] = { "tcg", "kvm" };
+static const char *const all_backends[] = { "tcg", "kvm", "linux",
+					    "qemu-user" };
 
 static void print_report(const struct probe_report *r, int json, int first)
 {
 	if (!json) {
-		printf("%-4s %-9s %-12s %s\n", r->backend,
+		printf("%-9s %-9s %-12s %s\n", r->backend,
 		       r->usable ? "usable" : "unusable",
 		       r->faithful ? "faithful" : "not-faithful", r->reason);
 		return;
@@ -84,9 +86,10 @@ int cmd_probe(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error("probe", "unexpected argument '%s'",
 				       argv[optind]);
-	if (only && strcmp(only, "tcg") && strcmp(only, "kvm"))
-		return cli_usage_error("probe", "unknown backend '%s' (tcg "
-				       "or kvm)", only);
+	if (only && strcmp(only, "tcg") && strcmp(only, "kvm") &&
+	    strcmp(only, "linux") && strcmp(only, "qemu-user"))
+		return cli_usage_error("probe", "unknown backend '%s' (tcg, "
+				       "kvm, linux or qemu-user)", only);
 	if (json)
 		printf("[");
 	for (size_t i = 0; i < sizeof(all_backends) / sizeof(*all_backends);

@@ -96,7 +96,8 @@ static void state_save(struct worker *w)
 
 static int execute(struct worker *w, const struct gc_testcase *tc)
 {
-	memset(w->counters, 0, w->ncounters);
+	if (w->ncounters)
+		memset(w->counters, 0, w->ncounters);
 	if (backend_run(w->b, tc, 1, w->ctx->cfg->defenses, &w->out, w->err,
 			sizeof(w->err)))
 		return -1;
@@ -293,7 +294,9 @@ static int worker_open(struct worker *w)
 		return fail(w, "backend");
 	kernel_image_load_symbols(cfg->bcfg.kernel_path, w->err,
 				  sizeof(w->err));
-	if (backend_coverage(w->b, &w->counters, &w->ncounters)) {
+	/* linux, qemu-user and pairs have no guest: outcome features only. */
+	if (backend_has_guest_coverage(w->b) &&
+	    backend_coverage(w->b, &w->counters, &w->ncounters)) {
 		snprintf(w->err, sizeof(w->err),
 			 "backend %s gives no guest coverage (kernel built "
 			 "without counters?)",

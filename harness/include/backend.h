@@ -99,6 +99,9 @@ void backend_probe(const char *name, const struct backend_config *cfg,
  * or the kernel has no counters.
  */
 int backend_coverage(struct backend *b, uint8_t **counters, size_t *len);
+/* 0 for backends without a test kernel (linux, qemu-user, a pair): a
+ * campaign on them learns from outcome features alone. */
+int backend_has_guest_coverage(const struct backend *b);
 
 /* The kernel ELF: where it is, and its symbols for reports. */
 const char *kernel_image_default_path(void);

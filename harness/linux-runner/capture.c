@@ -107,23 +107,71 @@ static __attribute__((noreturn)) void finish(enum gc_end end,
 }
 
 /*
- * A SIGSEGV on a HLT of the code page: HLT at CPL 3 can do nothing but
- * #GP(0). The signal number and RIP decide, not trapno: qemu-x86_64 does
- * not put the vector in sigcontext.trapno (docs/backends.md), and every
- * case would otherwise show that one QEMU difference instead of its own.
+ * The capture: HLT at CPL 3 can do nothing but #GP(0), so a SIGSEGV with
+ * trapno 13 and error code 0 on a HLT of the code page. Everything else
+ * that arrives there is not one:
+ *
+ *  - #OF from into is a trap, reported at the RIP after into, which is
+ *    the landing HLT;
+ *  - a fault the exit IRET raised and Linux fixed up (fixup_bad_iret) is
+ *    reported at the RIP it was returning to, the landing HLT, with the
+ *    frame it could not load: #GP(selector), #SS or #NP(selector), or
+ *    #GP(0) for a null CS or SS, which user mode can never run with, or
+ *    for an LDT SS: that IRET runs on the espfix64 stack, and Linux turns
+ *    its fault into a fake #GP(0) (exc_double_fault). An LDT CS or SS
+ *    the plan did not install as such (none, so far) was never loaded.
+ *
+ * qemu-x86_64 does not put the vector in sigcontext.trapno (docs/
+ * backends.md), so under QEMU only the signal, the RIP and the selectors
+ * decide; every case would otherwise show that one QEMU difference
+ * instead of its own.
  */
+/* Did the plan install a present LDT entry sel can run with (code for CS,
+ * writable data for SS)? */
+static int ldt_loadable(uint16_t sel, int code)
+{
+	const struct lr_ldt *l = &lr_cap.plan->ldt;
+
+	for (unsigned i = 0; i < l->n && i < LR_LDT_MAX; i++) {
+		const struct user_desc *d = &l->e[i];
+
+		if (d->entry_number != (unsigned)(sel >> 3) ||
+		    d->seg_not_present)
+			continue;
+		return code ? d->contents >= 2
+			    : d->contents < 2 && !d->read_exec_only;
+	}
+	return 0;
+}
+
 static int is_capture(int sig, const struct lr_sigcontext *sc)
 {
 	uint64_t off = sc->ip - GC_USER_CODE_VA;
 
-	return sig == SIGSEGV && off < GC_USER_PAGE_SIZE &&
-	       ((const uint8_t *)GC_USER_CODE_VA)[off] == HLT;
+	if (sig != SIGSEGV || off >= GC_USER_PAGE_SIZE ||
+	    ((const uint8_t *)GC_USER_CODE_VA)[off] != HLT)
+		return 0;
+	if (!(sc->cs & 0xfffc) || !(sc->ss & 0xfffc))
+		return 0;
+	if (((sc->cs & 4) && !ldt_loadable(sc->cs, 1)) ||
+	    ((sc->ss & 4) && !ldt_loadable(sc->ss, 0)))
+		return 0;
+	if (lr_cap.trapno_unreliable)
+		return 1;
+	return sc->trapno == X86_TRAP_GP && sc->err == 0;
 }
 
-/* DR6 is not in the sigcontext; si_code says why #DB happened
- * (get_si_code() in arch/x86/kernel/traps.c). */
+/* DR6 is not in the sigcontext: the tracer's copy when the runner set
+ * debug registers (debugregs.h), else what si_code says about why #DB
+ * happened (get_si_code() in arch/x86/kernel/traps.c). */
 static uint64_t debug_status(const siginfo_t *si)
 {
+	struct lr_dr6_mailbox *box = lr_cap.dr6_box;
+
+	if (box && box->seq != lr_cap.dr6_seen) {
+		lr_cap.dr6_seen = box->seq;
+		return box->dr6;
+	}
 	if (si->si_code == TRAP_TRACE)
 		return 0xffff4ff0; /* DR6.BS */
 	return 0xffff0ff0;
@@ -148,14 +196,58 @@ static void record_exception(const struct lr_sigcontext *sc,
 		run->n_exc++;
 }
 
-/* Copies a string without libc. */
-static void put_detail(const char *s)
+/* Appends "0x<hex>" to the detail being built at *at. */
+static size_t put_hex(size_t at, uint64_t v)
 {
-	size_t i;
+	char digits[17];
+	int n = 0;
 
-	for (i = 0; s[i] && i + 1 < lr_cap.detail_len; i++)
-		lr_cap.detail[i] = s[i];
-	lr_cap.detail[i] = 0;
+	do
+		digits[n++] = "0123456789abcdef"[v & 15];
+	while ((v >>= 4) && n < 16);
+	for (const char *p = "0x"; *p && at + 1 < lr_cap.detail_len; p++)
+		lr_cap.detail[at++] = *p;
+	while (n && at + 1 < lr_cap.detail_len)
+		lr_cap.detail[at++] = digits[--n];
+	lr_cap.detail[at] = 0;
+	return at;
+}
+
+static size_t put_text(size_t at, const char *s)
+{
+	while (*s && at + 1 < lr_cap.detail_len)
+		lr_cap.detail[at++] = *s++;
+	lr_cap.detail[at] = 0;
+	return at;
+}
+
+/* Between lr_enter and its IRETQ the runner loads the testcase's
+ * selectors, bases and registers: a fault there is the runner's. */
+static int in_entry(uint64_t ip)
+{
+	return ip >= (uintptr_t)lr_enter && ip <= (uintptr_t)lr_enter_iretq;
+}
+
+/*
+ * The runner could not load the testcase's state in user mode (a selector
+ * this kernel refuses, an IRETQ frame it faults on): the test kernel
+ * loads it from ring 0, where other rules apply, so this backend cannot
+ * express the case. The vector and error code say what refused it.
+ */
+static __attribute__((noreturn)) void
+entry_fault(const struct lr_sigcontext *sc)
+{
+	size_t at = put_text(0, sc->ip == (uintptr_t)lr_enter_iretq
+					? "the runner's IRETQ into the "
+					  "testcase state faulted"
+					: "loading the testcase's selectors "
+					  "faulted");
+	at = put_text(at, " (trapno ");
+	at = put_hex(at, sc->trapno);
+	at = put_text(at, " err ");
+	at = put_hex(at, sc->err);
+	put_text(at, "): a state user mode cannot load");
+	raw_exit_group(LR_EXIT_UNSUPPORTED);
 }
 
 void lr_on_signal(int sig, void *siv, struct lr_ucontext *uc)
@@ -164,11 +256,8 @@ void lr_on_signal(int sig, void *siv, struct lr_ucontext *uc)
 	const siginfo_t *si = siv;
 	struct gc_run *run = lr_cap.run;
 
-	if (sc->ip == (uintptr_t)lr_enter_iretq) {
-		put_detail("the runner's IRETQ into the testcase state "
-			   "faulted: a state user mode cannot load");
-		raw_exit_group(LR_EXIT_UNSUPPORTED);
-	}
+	if (in_entry(sc->ip))
+		entry_fault(sc);
 	if (is_capture(sig, sc))
 		finish(GC_END_LANDED, uc);
 	record_exception(sc, si);
@@ -179,5 +268,9 @@ void lr_on_signal(int sig, void *siv, struct lr_ucontext *uc)
 	}
 	if (sig == SIGTRAP)
 		return; /* #DB, #BP: resume, as after a SIGTRAP handler */
+	/* #OF (into) is a trap too; Linux reports it as SIGSEGV. */
+	if (sig == SIGSEGV && sc->trapno == X86_TRAP_OF &&
+	    lr_cap.plan->survive_of)
+		return;
 	finish(GC_END_USER_FAULT, uc);
 }

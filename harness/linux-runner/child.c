@@ -56,15 +56,62 @@ static int map_fixed(uint64_t va, int prot)
 static int map_user_pages(const struct lr_plan *p)
 {
 	uint8_t *code = (uint8_t *)GC_USER_CODE_VA;
-	size_t at = GC_USER_LANDING - GC_USER_CODE_VA - sizeof(p->insn);
+	size_t at = GC_USER_LANDING - GC_USER_CODE_VA - p->insn_len;
 
 	if (map_fixed(GC_USER_CODE_VA, PROT_READ | PROT_WRITE) ||
 	    map_fixed(GC_USER_STACK_VA, PROT_READ | PROT_WRITE) ||
 	    map_fixed(LR_FRAME_PAGE, PROT_READ | PROT_WRITE))
 		return -1;
 	memset(code, HLT, GC_USER_PAGE_SIZE);
-	memcpy(code + at, p->insn, sizeof(p->insn));
+	memcpy(code + at, p->insn, p->insn_len);
 	return mprotect(code, GC_USER_PAGE_SIZE, PROT_READ | PROT_EXEC);
+}
+
+/* Is anything mapped on the page at va? */
+static int page_mapped(uint64_t va)
+{
+	return msync((void *)va, GC_USER_PAGE_SIZE, MS_ASYNC) == 0;
+}
+
+/*
+ * The 32-bit vDSO at LR_VDSO32_VA instead of the 64-bit one: a compat
+ * SYSCALL returns to its int80_landing_pad (do_fast_syscall_32), and
+ * ARCH_MAP_VDSO_32 (CRIU's call) refuses while any vDSO is mapped. The
+ * child needs neither vDSO: it makes raw system calls only, and its
+ * signal handlers return through libc's SA_RESTORER.
+ */
+static int map_vdso32(void)
+{
+	char line[256];
+	unsigned long lo, hi;
+	FILE *maps = fopen("/proc/self/maps", "r");
+
+	if (!maps)
+		return -1;
+	while (fgets(line, sizeof(line), maps))
+		if ((strstr(line, "[vdso]") || strstr(line, "[vvar")) &&
+		    sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+			munmap((void *)lo, hi - lo);
+	fclose(maps);
+	if (page_mapped(LR_VDSO32_VA)) {
+		errno = EEXIST;
+		return -1;
+	}
+	if (syscall(SYS_arch_prctl, LR_ARCH_MAP_VDSO_32, LR_VDSO32_VA) < 0)
+		return -1;
+	/* map_vdso() takes the address as a hint only. */
+	if (!page_mapped(LR_VDSO32_VA)) {
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	return 0;
+}
+
+/* The frame __kernel_vsyscall would have pushed (plan.c). */
+static void write_vsyscall_frame(const struct lr_plan *p)
+{
+	memcpy((void *)(uintptr_t)(uint32_t)p->entry.rsp, p->vsyscall,
+	       sizeof(p->vsyscall));
 }
 
 /*
@@ -82,6 +129,26 @@ static void build_frame(const struct lr_plan *p)
 	uc->ss_sp = (uintptr_t)altstack;
 	uc->ss_size = sizeof(altstack);
 	uc->mc = p->frame;
+}
+
+/*
+ * The i386 rt_sigreturn frame: the kernel reads struct rt_sigframe_ia32 at
+ * ESP - 4. Its uc_stack must name the current alternate stack, which a
+ * static runner has below 4 GiB.
+ */
+static int build_frame32(const struct lr_plan *p)
+{
+	struct lr_sigframe32 *f = (struct lr_sigframe32 *)(LR_FRAME_RSP - 4);
+
+	if ((uintptr_t)altstack + sizeof(altstack) > 0xffffffffu) {
+		errno = ERANGE;
+		return -1;
+	}
+	memset(f, 0, sizeof(*f));
+	f->ss_sp = (uint32_t)(uintptr_t)altstack;
+	f->ss_size = sizeof(altstack);
+	f->mc = p->frame32;
+	return 0;
 }
 
 static int install_handlers(void)
@@ -156,6 +223,7 @@ static int install_seccomp(void)
 			 offsetof(struct seccomp_data, nr)),
 		ALLOW_NR(LR_NR32_SCHED_YIELD),
 		ALLOW_NR(LR_NR32_GETPID),
+		ALLOW_NR(LR_NR32_RT_SIGRETURN),
 		ALLOW_NR(LR_NR_NONE),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 	};
@@ -179,7 +247,7 @@ static int rip_hits_runner(const struct lr_plan *p)
 		return 0;
 	if ((uint64_t)((int64_t)(page << 16) >> 16) != page)
 		return 0; /* not canonical: nothing can be mapped there */
-	return msync((void *)page, GC_USER_PAGE_SIZE, MS_ASYNC) == 0;
+	return page_mapped(page);
 }
 
 /* Last before entering: after ARCH_SET_FS, libc's TLS is gone. */
@@ -193,7 +261,8 @@ static void set_bases_raw(const struct lr_entry *e)
 
 __attribute__((noreturn)) void
 lr_child_run(struct lr_slot *slot, struct gc_run *run, const struct lr_plan *p,
-	     unsigned timeout_ms, int sandbox, int use_rdbase)
+	     unsigned timeout_ms, int under_qemu, int use_rdbase,
+	     struct lr_dr6_mailbox *dr6_box)
 {
 	errno = 0;
 	if (map_user_pages(p))
@@ -207,11 +276,23 @@ lr_child_run(struct lr_slot *slot, struct gc_run *run, const struct lr_plan *p,
 	}
 	if (p->has_frame)
 		build_frame(p);
+	if (p->has_frame32 && build_frame32(p))
+		child_fail(slot, LR_EXIT_SETUP,
+			   "the i386 sigreturn frame (an alternate stack above "
+			   "4 GiB)");
+	if (p->vsyscall_frame)
+		write_vsyscall_frame(p);
+	if (p->vdso32 && map_vdso32())
+		child_fail(slot, LR_EXIT_SETUP,
+			   "mapping the 32-bit vDSO (ARCH_MAP_VDSO_32)");
 	lr_cap = (struct lr_capture){
 		.run = run,
 		.plan = p,
 		.pid = (uint64_t)getpid(),
 		.use_rdbase = use_rdbase,
+		.trapno_unreliable = under_qemu,
+		.dr6_box = p->dr.dr7 ? dr6_box : NULL,
+		.dr6_seen = dr6_box ? dr6_box->seq : 0,
 		.detail = slot->detail,
 		.detail_len = sizeof(slot->detail),
 	};
@@ -220,7 +301,12 @@ lr_child_run(struct lr_slot *slot, struct gc_run *run, const struct lr_plan *p,
 		child_fail(slot, LR_EXIT_SETUP, "installing signal handlers");
 	if (set_limits(timeout_ms))
 		child_fail(slot, LR_EXIT_SETUP, "setting limits");
-	if (sandbox && install_seccomp())
+	if (lr_ldt_install(&p->ldt))
+		child_fail(slot, LR_EXIT_SETUP, "modify_ldt");
+	/* The runner, as tracer, sets the debug registers while we stop. */
+	if (p->dr.dr7 && lr_dr_child_stop())
+		child_fail(slot, LR_EXIT_SETUP, "stopping for ptrace");
+	if (!under_qemu && install_seccomp())
 		child_fail(slot, LR_EXIT_SETUP, "installing seccomp");
 	set_bases_raw(&p->entry);
 	lr_enter(&p->entry);

@@ -19,8 +19,55 @@
 
 #define LR_LOW32 0xffffffffull
 
-static const uint8_t insn_int80[2] = {0xcd, 0x80};
-static const uint8_t insn_syscall[2] = {0x0f, 0x05};
+struct lr_insn {
+	uint8_t len;
+	uint8_t bytes[2];
+};
+
+/* The test kernel's instructions (kernel-under-test/arch/x86/
+ * user_pages.c), each ending at GC_USER_LANDING. */
+static const struct lr_insn insn_int80 = {2, {0xcd, 0x80}};
+static const struct lr_insn insn_syscall = {2, {0x0f, 0x05}};
+static const struct lr_insn insn_int3 = {1, {0xcc}};
+static const struct lr_insn insn_int_3 = {2, {0xcd, 0x03}};
+static const struct lr_insn insn_into = {1, {0xce}};
+static const struct lr_insn insn_int_1 = {2, {0xcd, 0x01}};
+
+static const struct lr_insn *const mechanism_insn[GC_MECH_COUNT] = {
+	[GC_MECH_INT80_64] = &insn_int80,
+	[GC_MECH_INT80_COMPAT] = &insn_int80,
+	[GC_MECH_SYSCALL64] = &insn_syscall,
+	[GC_MECH_SYSCALL_COMPAT] = &insn_syscall,
+	[GC_MECH_INT3] = &insn_int3,
+	[GC_MECH_INT_3] = &insn_int_3,
+	[GC_MECH_INTO] = &insn_into,
+	[GC_MECH_INT_1] = &insn_int_1,
+};
+
+/* int3, int $3, into, int $1: their own reference, as on the test kernel
+ * (docs/semantics.md section 2), and no system call at all. */
+static int is_software_interrupt(unsigned mechanism)
+{
+	return mechanism == GC_MECH_INT3 || mechanism == GC_MECH_INT_3 ||
+	       mechanism == GC_MECH_INTO || mechanism == GC_MECH_INT_1;
+}
+
+/*
+ * The mechanisms this runner expresses. Anything else, including any
+ * mechanism added to abi.h after this list, is unsupported with its
+ * number, never run as something it is not.
+ */
+static int is_known(unsigned mechanism)
+{
+	return mechanism < GC_MECH_COUNT && mechanism_insn[mechanism];
+}
+
+static int is_compat(unsigned mechanism)
+{
+	return mechanism == GC_MECH_INT80_COMPAT ||
+	       mechanism == GC_MECH_SYSCALL_COMPAT ||
+	       mechanism == GC_MECH_INTO;
+}
 
 static int fail(char *why, size_t len, const char *reason)
 {
@@ -42,8 +89,7 @@ static uint32_t linux_nr(uint32_t nr, int i386_table)
 	case GC_SYS_GETPID:
 		return i386_table ? LR_NR32_GETPID : LR_NR64_GETPID;
 	case GC_SYS_SET_RETURN_STATE:
-		return LR_NR64_RT_SIGRETURN; /* 64-bit only: see lr_plan_build
-					      */
+		return i386_table ? LR_NR32_RT_SIGRETURN : LR_NR64_RT_SIGRETURN;
 	default:
 		return LR_NR_NONE;
 	}
@@ -60,11 +106,12 @@ static uint64_t gc_sanitize_rflags(uint64_t rflags)
 }
 
 /*
- * The user frame the test kernel's set_return_state edits: what a SYSCALL
- * entry saved (RCX = return RIP, R11 = RFLAGS without RF; the int80
- * reference emulates the same), with the ret_mask fields laid over it.
+ * The user frame the test kernel's set_return_state edits: what the entry
+ * saved (for SYSCALL also RCX = return RIP, R11 = RFLAGS without RF; the
+ * int80 reference emulates the same), with the ret_mask fields laid over
+ * it.
  */
-static void build_frame(const struct gc_testcase *tc, struct lr_sigcontext *sc)
+void lr_plan_ret_frame(const struct gc_testcase *tc, struct lr_sigcontext *sc)
 {
 	uint64_t g[GC_NR_GPRS];
 	const struct gc_ret_frame *r = &tc->ret;
@@ -73,8 +120,11 @@ static void build_frame(const struct gc_testcase *tc, struct lr_sigcontext *sc)
 	uint16_t cs = tc->sel[GC_CS], ss = tc->sel[GC_SS];
 
 	memcpy(g, tc->gpr, sizeof(g));
-	g[GC_RCX] = GC_USER_LANDING;
-	g[GC_R11] = tc->rflags & ~(uint64_t)X86_EFLAGS_RF;
+	if (tc->mechanism == GC_MECH_SYSCALL64 ||
+	    tc->mechanism == GC_MECH_SYSCALL_COMPAT) {
+		g[GC_RCX] = GC_USER_LANDING;
+		g[GC_R11] = tc->rflags & ~(uint64_t)X86_EFLAGS_RF;
+	}
 	for (unsigned n = 0; n < GC_NR_GPRS; n++)
 		if (m & GC_RET_GPR(n))
 			g[n] = r->gpr[n];
@@ -143,13 +193,23 @@ static int plan_set_return_state(const struct gc_testcase *tc, int reference,
 {
 	uint64_t changed;
 
-	if (tc->mechanism != GC_MECH_SYSCALL64)
+	/* The test kernel re-runs set_return_state there until its entry
+	 * budget ends the run; Linux would read the frame's RAX, a test
+	 * kernel number, as one of its own system calls. */
+	if ((tc->ret_mask & GC_RET_RIP) &&
+	    tc->ret.rip == GC_USER_LANDING - insn_syscall.len)
 		return fail(why, len,
-			    "set_return_state through int $0x80 reaches the "
-			    "i386 rt_sigreturn (173), whose frame holds only "
-			    "32-bit registers and reloads DS/ES/FS/GS with "
-			    "RPL 3: not the test kernel's semantics");
-	build_frame(tc, &p->frame);
+			    "ret.rip re-enters the system call instruction with "
+			    "the frame's RAX, a test kernel number Linux would "
+			    "run as its own system call");
+	if ((tc->ret_mask & GC_RET_RIP) && tc->ret.rip != GC_USER_LANDING) {
+		p->check_rip = 1;
+		p->ret_rip = tc->ret.rip;
+	}
+	/* int $0x80 and compat syscalls reach the i386 rt_sigreturn. */
+	if (tc->mechanism != GC_MECH_SYSCALL64)
+		return lr_plan_sigreturn32(tc, reference, p, why, len);
+	lr_plan_ret_frame(tc, &p->frame);
 	changed = (p->frame.flags ^ tc->rflags) & ~LR_SIGRETURN_FLAGS;
 	if (changed)
 		return fail(why, len,
@@ -158,10 +218,6 @@ static int plan_set_return_state(const struct gc_testcase *tc, int reference,
 			    "CF RF: FIX_EFLAGS, arch/x86)");
 	p->has_frame = 1;
 	p->entry.rsp = LR_FRAME_RSP;
-	if (tc->ret_mask & GC_RET_RIP) {
-		p->check_rip = 1;
-		p->ret_rip = tc->ret.rip;
-	}
 	/*
 	 * The reference must leave by IRET. Linux IRETs whenever RCX != RIP
 	 * (do_syscall_64's SYSRET check), so plant an RCX one bit off and
@@ -179,72 +235,103 @@ static int plan_set_return_state(const struct gc_testcase *tc, int reference,
 
 static int uses_int80_in_64bit_mode(const struct gc_testcase *tc, int reference)
 {
-	if (tc->mechanism == GC_MECH_INT80_COMPAT)
+	if (is_compat(tc->mechanism) || is_software_interrupt(tc->mechanism))
 		return 0;
 	return tc->mechanism == GC_MECH_INT80_64 ||
 	       (reference && gc_nr(tc) != GC_SYS_SET_RETURN_STATE);
+}
+
+/* What this environment cannot run at all, whatever the testcase says. */
+static int plan_environment(const struct gc_testcase *tc, int reference,
+			    unsigned opts, char *why, size_t len)
+{
+	if (!(opts & LR_PLAN_QEMU_USER))
+		return 0;
+	if (uses_int80_in_64bit_mode(tc, reference))
+		return fail(why, len,
+			    "qemu-x86_64 does not emulate int $0x80 in a "
+			    "64-bit process (it returns -EFAULT): no int80 "
+			    "path to run there");
+	if (is_compat(tc->mechanism))
+		return fail(why, len,
+			    "qemu-x86_64 cannot enter compat mode (IRETQ to "
+			    "__USER32_CS faults there); qemu-i386 would need "
+			    "an i386 runner and has no vDSO");
+	return 0;
+}
+
+static void plan_entry(const struct gc_testcase *tc, const struct lr_insn *in,
+		       struct lr_plan *p)
+{
+	struct lr_entry *e = &p->entry;
+
+	memcpy(e->gpr, tc->gpr, sizeof(e->gpr));
+	memcpy(p->insn, in->bytes, in->len);
+	p->insn_len = in->len;
+	e->rip = GC_USER_LANDING - in->len;
+	e->cs = tc->sel[GC_CS];
+	e->rflags = tc->rflags;
+	e->rsp = tc->gpr[GC_RSP];
+	e->ss = tc->sel[GC_SS];
 }
 
 int lr_plan_build(const struct gc_testcase *tc, int reference, unsigned opts,
 		  struct lr_plan *p, char *why, size_t len)
 {
 	struct lr_entry *e = &p->entry;
-	int syscall64 = tc->mechanism == GC_MECH_SYSCALL64;
+	unsigned m = tc->mechanism;
+	int syscall_insn = m == GC_MECH_SYSCALL64 || m == GC_MECH_SYSCALL_COMPAT;
 	int srs = gc_nr(tc) == GC_SYS_SET_RETURN_STATE;
-	/* The reference is int $0x80, except set_return_state: below. */
-	int via_int80 = !syscall64 || (reference && !srs);
+	/* The reference is int $0x80, except set_return_state from
+	 * syscall: int $0x80 cannot reach the 64-bit rt_sigreturn. */
+	int via_int80 = !syscall_insn || (reference && !srs);
 
 	memset(p, 0, sizeof(*p));
 	p->reference = reference;
-	/* single_step_syscall.c: "Invoking SYSENTER directly breaks all the
-	 * rules"; a raw compat SYSCALL returns to the vDSO's landing pad. */
-	if (tc->mechanism == GC_MECH_SYSCALL_COMPAT)
-		return fail(why, len,
-			    "Linux returns from a raw compat syscall to the "
-			    "vDSO landing pad, not the next instruction: not "
-			    "expressible on this backend yet");
-	if (tc->mechanism == GC_MECH_CALL_GATE)
+	if (m == GC_MECH_CALL_GATE)
 		return fail(why, len,
 			    "call gates: Linux's modify_ldt makes no gates, "
 			    "so there is none to call on this backend");
-	if (tc->mechanism == GC_MECH_SYSENTER_COMPAT)
+	if (m == GC_MECH_INT3_PREFIXED)
+		return fail(why, len,
+			    "int3_prefixed (2E 2E CC): the runner's entry "
+			    "slot holds two-byte instructions");
+	if (m == GC_MECH_SYSENTER_COMPAT)
 		return fail(why, len,
 			    "raw sysenter: Linux returns to the vDSO landing "
-			    "pad, AMD raises #UD: not expressible on this "
-			    "backend yet");
-	if (tc->mechanism == GC_MECH_INT3 || tc->mechanism == GC_MECH_INT_3 ||
-	    tc->mechanism == GC_MECH_INTO || tc->mechanism == GC_MECH_INT_1 ||
-	    tc->mechanism == GC_MECH_INT3_PREFIXED)
-		return fail(why, len,
-			    "software-interrupt mechanisms (int3, int $n, into) "
-			    "are not run on this backend yet");
-	if ((opts & LR_PLAN_QEMU_USER) &&
-	    uses_int80_in_64bit_mode(tc, reference))
-		return fail(why, len,
-			    "qemu-x86_64 does not emulate int $0x80 in a "
-			    "64-bit process (it returns -EFAULT): no int80 "
-			    "path to run there");
-	if ((opts & LR_PLAN_QEMU_USER) && tc->mechanism == GC_MECH_INT80_COMPAT)
-		return fail(why, len,
-			    "qemu-x86_64 cannot enter compat mode: IRETQ to "
-			    "__USER32_CS (0x23) faults there");
-	memcpy(e->gpr, tc->gpr, sizeof(e->gpr));
-	e->rip = GC_USER_LANDING - sizeof(p->insn);
-	e->cs = tc->sel[GC_CS];
-	e->rflags = tc->rflags;
-	e->rsp = tc->gpr[GC_RSP];
-	e->ss = tc->sel[GC_SS];
+			    "pad, and this AMD CPU raises #UD for it (SIGILL): "
+			    "not expressible on this backend yet");
+	if (!is_known(m)) {
+		snprintf(why, len,
+			 "mechanism %u is not expressible on this backend yet",
+			 m);
+		return -1;
+	}
+	if (plan_environment(tc, reference, opts, why, len))
+		return -1;
+	/* No testcase field carries debug registers yet; when one does,
+	 * it fills p->dr here, and qemu-x86_64 (no ptrace for its guests)
+	 * must say unsupported. */
+	if (is_software_interrupt(m)) {
+		/* #OF is SIGSEGV on Linux; the test kernel resumes it. */
+		plan_entry(tc, mechanism_insn[m], p);
+		p->survive_of = m == GC_MECH_INTO;
+		return plan_segments(tc, opts, e, why, len);
+	}
+	plan_entry(tc, via_int80 ? &insn_int80 : &insn_syscall, p);
 	if (plan_segments(tc, opts, e, why, len))
 		return -1;
-	memcpy(p->insn, via_int80 ? insn_int80 : insn_syscall, 2);
-	e->gpr[GC_RAX] =
-		(tc->gpr[GC_RAX] & ~LR_LOW32) | linux_nr(gc_nr(tc), via_int80);
+	/* Compat entries, int $0x80 included, use the i386 table. */
+	e->gpr[GC_RAX] = (tc->gpr[GC_RAX] & ~LR_LOW32) |
+			 linux_nr(gc_nr(tc), via_int80 || is_compat(m));
 	p->map_pid = gc_nr(tc) == GC_SYS_GETPID;
 	if (srs)
 		return plan_set_return_state(tc, reference, p, why, len);
+	if (m == GC_MECH_SYSCALL_COMPAT && !reference)
+		return lr_plan_compat_syscall(tc, p, why, len);
 	/* What SYSCALL would have done, done in user mode before int $0x80
 	 * (docs/semantics.md, "linux backend"). */
-	if (syscall64 && reference) {
+	if (syscall_insn && reference) {
 		e->gpr[GC_RCX] = GC_USER_LANDING;
 		e->gpr[GC_R11] = tc->rflags & ~(uint64_t)X86_EFLAGS_RF;
 	}

@@ -8,6 +8,7 @@
  * process with a seccomp filter, foreign FS/GS bases and a trashed stack.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,8 +24,8 @@
 
 struct server {
 	struct lr_shm *shm;
+	struct lr_dr6_mailbox *dr6_box; /* shared with the executions */
 	unsigned plan_opts;
-	int sandbox;
 	int qemu_user;
 };
 
@@ -75,27 +76,53 @@ static void slot_set(struct lr_slot *slot, enum lr_status st, const char *why)
  * the implementation under test, not harness trouble.
  */
 static enum lr_status odd_death(const struct server *s, struct lr_slot *slot,
-				int ws)
+				int ws, const char *said)
 {
 	if (WIFEXITED(ws))
 		snprintf(slot->detail, sizeof(slot->detail),
-			 "%s exited with status %d",
+			 "%s exited with status %d%s%s",
 			 s->qemu_user ? "qemu-x86_64" : "the execution",
-			 WEXITSTATUS(ws));
+			 WEXITSTATUS(ws), *said ? ": " : "", said);
 	else
 		snprintf(slot->detail, sizeof(slot->detail),
-			 "%s died of signal %d",
+			 "%s died of signal %d%s%s",
 			 s->qemu_user ? "qemu-x86_64"
 				      : "the execution (a fault in the capture "
 					"handler?)",
-			 WTERMSIG(ws));
+			 WTERMSIG(ws), *said ? ": " : "", said);
 	return s->qemu_user ? LR_CRASH : LR_ERROR;
+}
+
+/*
+ * The last line an execution wrote to stderr (qemu-x86_64's assertion
+ * message when it aborts), without its "qemu-x86_64: file:line: " prefix,
+ * for the slot's detail; the rest is dropped so a campaign's output stays
+ * clean.
+ */
+static void last_words(int fd, char *out, size_t len)
+{
+	char buf[1024], *line, *p;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+	out[0] = 0;
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = 0;
+	line = strrchr(buf, '\n');
+	line = line ? line + 1 : buf;
+	/* "prog: file:line: function: Assertion ..." -> "function: ..." */
+	for (int skip = 0; skip < 2 && (p = strstr(line, ": ")); skip++)
+		line = p + 2;
+	snprintf(out, len, "%s", line);
 }
 
 /* How an execution child ended, as a slot status. */
 static enum lr_status child_status(const struct server *s, int ws,
 				   const struct gc_run *run,
-				   struct lr_slot *slot, unsigned timeout_ms)
+				   struct lr_slot *slot, unsigned timeout_ms,
+				   const char *said)
 {
 	if (WIFEXITED(ws)) {
 		switch (WEXITSTATUS(ws)) {
@@ -111,7 +138,7 @@ static enum lr_status child_status(const struct server *s, int ws,
 		case LR_EXIT_SETUP:
 			return LR_ERROR;
 		}
-		return odd_death(s, slot, ws);
+		return odd_death(s, slot, ws, said);
 	}
 	switch (WTERMSIG(ws)) {
 	case SIGALRM:
@@ -125,7 +152,20 @@ static enum lr_status child_status(const struct server *s, int ws,
 			 "reached a system call outside the allowlist");
 		return LR_ERROR;
 	}
-	return odd_death(s, slot, ws);
+	return odd_death(s, slot, ws, said);
+}
+
+/* Waits for an execution to end; with debug registers, as its tracer. */
+static int wait_execution(const struct server *s, pid_t pid,
+			  const struct lr_plan *p, int *ws)
+{
+	if (p->dr.dr7)
+		return lr_dr_attach(pid, &p->dr) ||
+		       lr_dr_wait(pid, s->dr6_box, ws);
+	while (waitpid(pid, ws, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
 }
 
 static enum lr_status run_execution(const struct server *s,
@@ -134,27 +174,43 @@ static enum lr_status run_execution(const struct server *s,
 {
 	unsigned timeout_ms =
 		s->shm->timeout_ms ? s->shm->timeout_ms : DEFAULT_TIMEOUT_MS;
-	int ws;
-	pid_t pid = fork();
+	char said[100];
+	int ws, err[2];
+	pid_t pid;
 
+	if (pipe2(err, O_CLOEXEC | O_NONBLOCK)) {
+		slot_set(slot, LR_ERROR, "pipe failed");
+		return LR_ERROR;
+	}
+	pid = fork();
 	if (pid < 0) {
+		close(err[0]);
+		close(err[1]);
 		slot_set(slot, LR_ERROR, "fork failed");
 		return LR_ERROR;
 	}
 	if (pid == 0) {
-		/* The execution needs none of the server's pipes. */
+		/* The execution needs none of the server's pipes; its
+		 * stderr (QEMU's last words) goes to the server. */
+		dup2(err[1], 2);
 		close(0);
 		close(1);
 		close(LR_SHM_FD);
-		lr_child_run(slot, run, p, timeout_ms, s->sandbox,
-			     !!(s->plan_opts & LR_PLAN_FSGSBASE));
+		lr_child_run(slot, run, p, timeout_ms, s->qemu_user,
+			     !!(s->plan_opts & LR_PLAN_FSGSBASE), s->dr6_box);
 	}
-	while (waitpid(pid, &ws, 0) < 0)
-		if (errno != EINTR) {
-			slot_set(slot, LR_ERROR, "waitpid failed");
-			return LR_ERROR;
-		}
-	return child_status(s, ws, run, slot, timeout_ms);
+	close(err[1]);
+	if (wait_execution(s, pid, p, &ws)) {
+		close(err[0]);
+		slot_set(slot, LR_ERROR,
+			 p->dr.dr7 ? "setting the debug registers (ptrace) "
+				     "failed"
+				   : "waitpid failed");
+		return LR_ERROR;
+	}
+	last_words(err[0], said, sizeof(said));
+	close(err[0]);
+	return child_status(s, ws, run, slot, timeout_ms, said);
 }
 
 static void run_slot(const struct server *s, struct lr_slot *slot,
@@ -236,11 +292,15 @@ int main(int argc, char **argv)
 		      stderr);
 		return 2;
 	}
+	s.dr6_box = mmap(NULL, sizeof(*s.dr6_box), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (s.dr6_box == MAP_FAILED) {
+		fputs("gatecrash-linux-runner: no memory\n", stderr);
+		return 2;
+	}
 	s.qemu_user = !!(s.shm->flags & LR_FLAG_QEMU_USER);
 	if (s.qemu_user)
 		s.plan_opts |= LR_PLAN_QEMU_USER;
-	else
-		s.sandbox = 1;
 	if (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE_BIT)
 		s.plan_opts |= LR_PLAN_FSGSBASE;
 	/* A dead host must not leave this server behind. */

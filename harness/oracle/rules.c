@@ -92,6 +92,17 @@ const struct allowed_diff allowed_diffs[] = {
 		.kind = ALLOW_MECH_ZERO,
 	},
 	{
+		.name = "compat_syscall_clears_r12_r15",
+		.reason = "Linux clears R12-R15 on compat SYSCALL entry and "
+			  "its SYSRETL exit does not restore them; non-int80 "
+			  "compat entries may clear R8+ (test_syscall_vdso.c, "
+			  "edge-cases.md §1)",
+		.mechanisms = MECH_BIT(GC_MECH_SYSCALL_COMPAT),
+		.fields = SF_BIT(SF_GPR0 + GC_R12) | SF_BIT(SF_GPR0 + GC_R13) |
+			  SF_BIT(SF_GPR0 + GC_R14) | SF_BIT(SF_GPR0 + GC_R15),
+		.kind = ALLOW_MECH_ZERO,
+	},
+	{
 		.name = "compat_syscall_ecx_is_return_eip",
 		.reason = "SYSRETL returns to EIP = ECX, so ECX reads back as "
 			  "the EIP the SYSRETL exit returned to; the compat "

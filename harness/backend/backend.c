@@ -139,8 +139,14 @@ static int backend__open_auto(const struct backend_config *cfg,
 			 " (auto: kvm not used: %.200s)", why);
 		return -1;
 	}
-	fprintf(stderr, "gatecrash: backend auto: tcg, because kvm is not "
-			"usable as a reference: %s\n",
+	/* The verdict, not the probe's evidence: that is one command away. */
+	why[strcspn(why, "(")] = '\0';
+	len = strlen(why);
+	while (len && why[len - 1] == ' ')
+		why[--len] = '\0';
+	fprintf(stderr,
+		"gatecrash: backend auto: tcg; kvm is not a reference here "
+		"(%s; details: gatecrash probe --backend kvm)\n",
 		why);
 	return 0;
 }

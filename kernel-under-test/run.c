@@ -206,7 +206,7 @@ static void capture_user_state(const struct cpu_regs *regs,
 	st->fs_base = rdmsr(MSR_FS_BASE);
 	/* Every entry from user mode did SWAPGS: the user's base is parked. */
 	st->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
-	fpu_capture_user(st);
+	fpu_capture_user(&current.tc->seg, st);
 }
 
 /*

@@ -260,11 +260,23 @@ static bool ignore_entry_singlestep(const struct cpu_regs *regs)
 {
 	bool sysenter = defense_on(GC_DEF_SYSENTER_TF_TOLERATE) &&
 			sysenter_is_singlestep(regs);
+	uint64_t dr6 = read_dr6();
 
 	/* The call gate keeps TF too; its tolerance is not a switch. */
 	if (!(sysenter || call_gate_is_singlestep(regs)) ||
-	    !(read_dr6() & X86_DR6_BS))
+	    !(dr6 & X86_DR6_BS))
 		return false;
+	/*
+	 * A MOV SS / POP SS data breakpoint arrives with the entry's first
+	 * single step (hardware: one #DB, B0..B3 and BS; TCG: the bits the
+	 * early delivery left, E8). Drop the step, keep the breakpoint: it
+	 * is the user's, and the replay is no longer due.
+	 */
+	if (dr6 & X86_DR6_TRAP_BITS) {
+		movss_db_replay = 0;
+		write_dr6(dr6 & ~(uint64_t)X86_DR6_BS);
+		return debug_kernel_db();
+	}
 	write_dr6(X86_DR6_RESET);
 	cov_hit(GC_COV_SYSENTER_SINGLESTEP);
 	return true;

@@ -88,6 +88,11 @@ static void run_clear_unused(struct gc_run *run)
 	run->reserved = 0;
 	run->state.reserved = 0;
 	run->state.reserved2 = 0;
+	if (!run->state.fpu_captured) {
+		run->state.fcw = 0;
+		run->state.mxcsr = 0;
+		memset(run->state.xmm0, 0, sizeof(run->state.xmm0));
+	}
 	if (run->end == GC_END_KERNEL_FAULT)
 		memset(&run->state, 0, sizeof(run->state));
 	else

@@ -50,7 +50,8 @@ void ldt_refresh_segments(void);
 
 /* arch/x86/fpu.c */
 void fpu_load_user(const struct gc_seg_ext *seg);
-void fpu_capture_user(struct gc_user_state *st);
+bool fpu_named(const struct gc_seg_ext *seg);
+void fpu_capture_user(const struct gc_seg_ext *seg, struct gc_user_state *st);
 
 /* arch/x86/espfix.c */
 void espfix_init(void);

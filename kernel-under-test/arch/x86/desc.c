@@ -106,6 +106,10 @@ static void idt_init(void)
  * it between runs is enough; desc_init() after a kernel fault leaves the
  * slots to the next run's call.
  */
+_Static_assert(sizeof(struct gc_gate_ext) == sizeof(uint64_t), "one word");
+static uint64_t call_gate_deltas; /* what the GDT's gate was built from */
+static bool call_gate_valid;
+
 void desc_set_call_gate(const struct gc_gate_ext *g)
 {
 	static const uint16_t targets[GC_GATE_TARGET_COUNT] = {
@@ -118,8 +122,15 @@ void desc_set_call_gate(const struct gc_gate_ext *g)
 		       ((uint64_t)g->offset_high << 48);
 	struct call_gate64 *gate =
 		(struct call_gate64 *)&gdt[GDT_ENTRY_CALL_GATE];
+	uint64_t deltas;
 
 	call_gate_target = off;
+	/* Every run asks; under TCG a rewrite each time is not free. */
+	memcpy(&deltas, g, sizeof(deltas));
+	if (call_gate_valid && deltas == call_gate_deltas)
+		return;
+	call_gate_deltas = deltas;
+	call_gate_valid = true;
 
 	*gate = (struct call_gate64){
 		.offset0 = off & 0xffff,
@@ -202,6 +213,7 @@ void desc_init(void)
 	 * (WRGSBASE, E18): the paranoid entries must cope with that. */
 	write_cr4(read_cr4() | X86_CR4_FSGSBASE);
 	gdt_init();
+	call_gate_valid = false;
 	idt_init();
 	tss_init();
 	lgdt(&gdtr);

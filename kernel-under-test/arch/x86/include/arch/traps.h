@@ -36,6 +36,7 @@
 
 /* DR6.BS: the #DB was a single-step trap (SDM Vol. 3B 18.2.3). */
 #define X86_DR6_BS (1u << 14)
+#define X86_DR6_TRAP_BITS 0xfu /* B0..B3: which breakpoint hit */
 #define X86_DR6_RESET 0xffff0ff0u /* DR6 with no cause bit set */
 
 #endif

@@ -159,9 +159,11 @@ static void b4_member(struct bench_fig *f, const struct defense *d,
 
 void bench_b4(const struct bench_opts *o, struct bench_fig *f)
 {
+	/* Issue 7's target is seconds (median <= 10, max <= 60, one job):
+	 * the budget is time, with an execution cap far above any find. */
 	unsigned seeds = o->quick ? 1 : 3, found = 0, misses = 0;
-	uint64_t budget = o->quick ? 1000 : 20000;
-	double cap = o->quick ? 1 : 8, meds[64];
+	uint64_t budget = o->quick ? 1000 : 2000000;
+	double cap = o->quick ? 1 : 30, meds[64], secs[64], max_s = 0;
 	struct first_finding ff;
 	char err[256];
 
@@ -178,12 +180,20 @@ void bench_b4(const struct bench_opts *o, struct bench_fig *f)
 		}
 		b4_member(f, &defenses[i], &ff, !i);
 		meds[i] = ff.execs;
+		secs[i] = ff.secs;
+		if (ff.secs > max_s)
+			max_s = ff.secs; /* a miss is +inf: no max to claim */
 		found += ff.execs < 1e300;
 		misses += ff.misses;
 	}
 	bench_extra(f, "}, \"found\": %u, \"of\": %zu, \"misses\": %u", found,
 		    defense_count, misses);
 	f->value = median(meds, (unsigned)defense_count);
+	bench_extra(f, ", \"median_s\": %.3f", median(secs, defense_count));
+	if (max_s < 1e300)
+		bench_extra(f, ", \"max_s\": %.3f", max_s);
+	else
+		bench_extra(f, ", \"max_s\": null");
 	f->have_value = f->value < 1e300;
 	snprintf(f->note, sizeof(f->note),
 		 "median over defenses of the median over %u RNG seeds of "

@@ -113,11 +113,12 @@ static void normalize_selectors(struct gc_testcase *tc)
  * the test kernel's own identity map covers the first GiB, which is kernel
  * space for this purpose (Linux refuses kernel addresses).
  *
- * One clamp is the harness's own: an instruction breakpoint on the user
- * code page below GC_USER_LANDING is moved to the landing. The two runs
- * execute different bytes there (the mechanism's instruction, the
- * reference's int $0x80 and their prefixes), so a breakpoint there would
- * fire in one run only; from the landing on both runs run the same code.
+ * One clamp is the harness's own: a breakpoint on the user code page below
+ * GC_USER_LANDING is moved to the landing. The two runs execute and read
+ * different bytes there (the mechanism's instruction, the call gate's far
+ * pointer that only the mechanism's lcall reads, the reference's int $0x80
+ * and their prefixes), so a breakpoint there would fire in one run only;
+ * from the landing on both runs run the same code.
  */
 #define DBG_USER_LO 0x40000000ull
 #define DBG_TASK_SIZE_MAX 0x00007ffffffff000ull
@@ -150,11 +151,6 @@ static uint64_t user_breakpoint_address(uint64_t addr, uint64_t len)
 	return addr & ~(len - 1);
 }
 
-static int dr7_is_exec(uint64_t dr7, unsigned n)
-{
-	return !((dr7 >> GC_DR7_RW_SHIFT(n)) & 3);
-}
-
 static void normalize_debug_ext(struct gc_testcase *tc)
 {
 	struct gc_debug_ext *d = &tc->dbg;
@@ -165,8 +161,7 @@ static void normalize_debug_ext(struct gc_testcase *tc)
 	for (unsigned n = 0; n < 4; n++) {
 		d->dr[n] = user_breakpoint_address(d->dr[n],
 						   dr7_len_bytes(d->dr7, n));
-		if (dr7_is_exec(d->dr7, n) && d->dr[n] >= GC_USER_CODE_VA &&
-		    d->dr[n] < GC_USER_LANDING)
+		if (d->dr[n] >= GC_USER_CODE_VA && d->dr[n] < GC_USER_LANDING)
 			d->dr[n] = GC_USER_LANDING;
 	}
 }

@@ -301,27 +301,6 @@ static void lnx__collect(const struct lr_slot *slot, unsigned index,
 }
 
 /*
- * The runner cannot express a prefix instruction before the entry or debug
- * registers (struct gc_debug_ext, E8): say so rather than run the testcase
- * without them.
- */
-static int lnx__debug_ext_unsupported(const struct gc_testcase *tc,
-				      struct case_outcome *o)
-{
-	const struct gc_debug_ext *d = &tc->dbg;
-
-	if (d->prefix == GC_PREFIX_NONE && !d->dr7 && !d->dr[0] && !d->dr[1] &&
-	    !d->dr[2] && !d->dr[3])
-		return 0;
-	memset(o, 0, sizeof(*o));
-	o->status = CASE_UNSUPPORTED;
-	snprintf(o->detail, sizeof(o->detail),
-		 "the linux runner cannot set a prefix instruction (mov_ss, "
-		 "pop_ss) or debug registers (dr0-dr3, dr7) yet");
-	return 1;
-}
-
-/*
  * What the test kernel expresses and this backend does not (yet): its LDT,
  * the SS probe, modify_ldt and iopl, and the selectors that only the test
  * kernel's LDT or its fallbacks give a meaning (docs/testcase-format.md).
@@ -407,8 +386,7 @@ static int lnx_run(void *priv, const struct gc_testcase *cases, unsigned n,
 		return 0;
 	}
 	for (unsigned i = 0; i < n; i++)
-		if (!lnx__debug_ext_unsupported(&cases[i], &out[i]))
-			lnx__collect(&l->shm->slots[i], i, &out[i]);
+		lnx__collect(&l->shm->slots[i], i, &out[i]);
 	lnx__mark_unsupported(cases, n, out);
 	l->st.cases += n;
 	l->st.batches++;

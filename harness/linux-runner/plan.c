@@ -75,6 +75,30 @@ static int fail(char *why, size_t len, const char *reason)
 	return -1;
 }
 
+/*
+ * The testcase's debug registers, set by the parent through ptrace as a
+ * debugger would (debugregs.c), for both runs. The MOV SS / POP SS prefix
+ * would need the runner's entry slot to hold it: unsupported.
+ */
+static int plan_debugregs(const struct gc_testcase *tc, unsigned opts,
+			  struct lr_plan *p, char *why, size_t len)
+{
+	if (tc->dbg.prefix != GC_PREFIX_NONE)
+		return fail(why, len,
+			    "a prefix instruction (mov_ss, pop_ss) before "
+			    "the entry: the runner's entry slot holds the "
+			    "entry instruction alone");
+	if (!(tc->dbg.dr7 & GC_DR7_ENABLE_MASK))
+		return 0;
+	if (opts & LR_PLAN_QEMU_USER)
+		return fail(why, len,
+			    "debug registers: qemu-x86_64 gives its guest "
+			    "no ptrace of its own registers");
+	memcpy(p->dr.dr, tc->dbg.dr, sizeof(p->dr.dr));
+	p->dr.dr7 = tc->dbg.dr7;
+	return 0;
+}
+
 static uint32_t gc_nr(const struct gc_testcase *tc)
 {
 	return (uint32_t)tc->gpr[GC_RAX];
@@ -307,11 +331,9 @@ int lr_plan_build(const struct gc_testcase *tc, int reference, unsigned opts,
 			 m);
 		return -1;
 	}
-	if (plan_environment(tc, reference, opts, why, len))
+	if (plan_environment(tc, reference, opts, why, len) ||
+	    plan_debugregs(tc, opts, p, why, len))
 		return -1;
-	/* No testcase field carries debug registers yet; when one does,
-	 * it fills p->dr here, and qemu-x86_64 (no ptrace for its guests)
-	 * must say unsupported. */
 	if (is_software_interrupt(m)) {
 		/* #OF is SIGSEGV on Linux; the test kernel resumes it. */
 		plan_entry(tc, mechanism_insn[m], p);

@@ -184,6 +184,22 @@ TEST(software_interrupts_trap_or_fault_as_on_the_test_kernel)
 		    GC_USER_LANDING - 2, GC_END_USER_FAULT);
 }
 
+/* Debug registers through ptrace (debugregs.c), from the testcase's dr*
+ * fields: the landing's instruction breakpoint fires once, in both runs,
+ * with DR6.B0, as on the test kernel. */
+TEST(debug_registers_from_the_testcase_fire)
+{
+	const struct gc_testcase *tc;
+	const struct case_outcome *o;
+
+	ASSERT(!setup());
+	check_swint("edge/landing_breakpoint.tc", X86_TRAP_DB, 0,
+		    GC_USER_LANDING, GC_END_LANDED);
+	o = seed("edge/landing_breakpoint.tc", &tc);
+	ASSERT_EQ(o->result.mech.exc[0].cr2 & 0xf, 1);
+	ASSERT_EQ(o->result.ref.exc[0].cr2 & 0xf, 1);
+}
+
 /*
  * A compat SYSCALL (AMD) returns through the 32-bit vDSO's landing pad to
  * LANDING, in compat mode, with ECX = the return EIP, R11 = EFLAGS and

@@ -110,13 +110,25 @@ void debug_deliver_pending(const struct cpu_regs *regs)
  * hardware) this never matches. A fault on the way in (int $1 through a
  * DPL 0 gate) drops the replay, as hardware drops the pending #DB.
  */
+/*
+ * Both entry instructions of the page follow the prefix, the mechanism's
+ * and the reference's int $0x80, and a return into the page can run either
+ * in either run: both are sites of an early #DB, whichever run this is
+ * (a hardened campaign found the reference returning into the mechanism's
+ * prefix, where only the mechanism run replayed).
+ */
+static bool is_prefixed_entry_insn(uint64_t rip)
+{
+	return rip == user_entry_insn_rip(run_mechanism(), false) ||
+	       rip == user_entry_insn_rip(run_mechanism(), true);
+}
+
 bool debug_replay_early_db(const struct cpu_regs *regs)
 {
 	uint64_t dr6 = read_dr6();
 
 	if (run_prefix() == GC_PREFIX_NONE || (dr6 & DR6_BS) ||
-	    !(dr6 & DR6_TRAP_BITS) ||
-	    regs->rip != user_entry_insn_rip(run_mechanism(), run_at_ref_entry()))
+	    !(dr6 & DR6_TRAP_BITS) || !is_prefixed_entry_insn(regs->rip))
 		return false;
 	cov_hit(GC_COV_MOVSS_DB_REPLAY);
 	movss_db_replay = 1;

@@ -284,7 +284,7 @@ static void run_one(const struct gc_testcase *tc, bool reference, bool probe,
 	paging_map_user_code(
 		probe ? user_probe_page_for(current.mechanism, current.prefix)
 		      : user_page_for(current.mechanism, current.prefix));
-	paging_set_user_ss_words(tc->sel[GC_SS],
+	paging_prepare_user_pages(tc->sel[GC_SS],
 				 current.prefix == GC_PREFIX_POP_SS);
 	ldt_reset(tc->seg.ldt);
 	fpu_load_user(&tc->seg);

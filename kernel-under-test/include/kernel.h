@@ -60,7 +60,7 @@ void espfix_init(void);
 void paging_init(void);
 void paging_map_user_code(const uint8_t *page);
 const uint8_t *paging_user_code_page(void);
-void paging_set_user_ss_words(uint16_t ss, bool fill_stack);
+void paging_prepare_user_pages(uint16_t ss, bool fill_stack);
 
 /* arch/x86/user_pages.c */
 void user_pages_init(void);

@@ -16,6 +16,7 @@
 #define PTE_W 0x2ull
 #define PTE_U 0x4ull
 #define PTE_A 0x20ull
+#define PTE_D 0x40ull
 #define PTE_NX (1ull << 63)
 
 extern uint64_t boot_pml4[512];
@@ -79,8 +80,29 @@ const uint8_t *paging_user_code_page(void)
  * it, so any even RSP in the stack page pops the user's SS. Written through
  * the kernel's identity map, before the run arms its debug registers.
  */
-void paging_set_user_ss_words(uint16_t ss, bool fill_stack)
+/*
+ * The user's writable pages start every run as the last clean run left
+ * them: zero, but for the words the kernel sets. A page the user wrote
+ * (the CPU set its PTE's Dirty bit) is cleared first; otherwise what one
+ * run stored there would reach the next (a hardened soak found a return
+ * into the prefix bytes whose `add [eax], al` wrote the data page, and the
+ * next testcase's mechanism run read it back). Clean pages cost nothing.
+ */
+static void reset_if_dirty(uint64_t va, uint8_t *page)
 {
+	uint64_t *pte = &user_pt[PT_INDEX(va)];
+
+	if (!(*pte & PTE_D))
+		return;
+	memset(page, 0, GC_USER_PAGE_SIZE);
+	*pte &= ~PTE_D;
+	invlpg(va);
+}
+
+void paging_prepare_user_pages(uint16_t ss, bool fill_stack)
+{
+	reset_if_dirty(GC_USER_STACK_VA, user_stack);
+	reset_if_dirty(GC_USER_DATA_VA, user_data);
 	*(volatile uint16_t *)user_data = ss;
 	if (!fill_stack)
 		return;

@@ -24,7 +24,7 @@ static void load_minimal(void)
 {
 	static const char *const seeds[] = {
 		"syscall64", "syscall_compat", "int80_64", "int80_compat",
-		"int3", "int_3", "into", "int_1",
+		"int3",	     "int_3",	       "into",	   "int_1",
 	};
 
 	seeds_load_minimal(cases, GC_MAX_BATCH, seeds, 8);
@@ -61,7 +61,8 @@ static int b1_round(struct backend *b, double slice, unsigned rounds,
 		    struct b1_rates *r, char *err, size_t errlen)
 {
 	static const enum gc_selftest modes[] = {
-		GC_SELFTEST_NONE, GC_SELFTEST_RAW_ROUND_TRIP,
+		GC_SELFTEST_NONE,
+		GC_SELFTEST_RAW_ROUND_TRIP,
 		GC_SELFTEST_NOP_CASES,
 	};
 	double *into[] = {&r->full, &r->floor, &r->nop};
@@ -80,9 +81,9 @@ static int b1_round(struct backend *b, double slice, unsigned rounds,
 
 void bench_b1(const struct bench_opts *o, struct bench_fig *f)
 {
-	struct backend_config cfg = { 0 };
+	struct backend_config cfg = {0};
 	double slice = o->quick ? 0.25 : 1.5, hz, guest_us, floor_us;
-	struct b1_rates r = { 0 };
+	struct b1_rates r = {0};
 	unsigned rounds = 4;
 	struct backend_stats st;
 	struct backend *b;
@@ -141,8 +142,7 @@ static double us_per_case(void *priv, const struct gc_testcase *tc,
 	double t0 = bench_now(), t;
 
 	do {
-		if (tcg_ops.run(priv, tc, 1, defs, st, outs, err,
-				sizeof(err)))
+		if (tcg_ops.run(priv, tc, 1, defs, st, outs, err, sizeof(err)))
 			return -1;
 		if (outs[0].status == CASE_OK && outs[0].result.mech.end == end)
 			(*ends)++;
@@ -158,7 +158,7 @@ static double us_per_case(void *priv, const struct gc_testcase *tc,
 void bench_b3(const struct bench_opts *o, struct bench_fig *f)
 {
 	const struct defense *d = defense_by_name("iret_fault_fixup");
-	struct backend_config cfg = { 0 };
+	struct backend_config cfg = {0};
 	double secs = o->quick ? 0.3 : 2, plain, kfault, crash;
 	unsigned long n_plain = 0, n_kfault = 0, n_crash = 0;
 	struct gc_testcase tc, ktc;
@@ -173,14 +173,14 @@ void bench_b3(const struct bench_opts *o, struct bench_fig *f)
 		snprintf(f->note, sizeof(f->note), "%s", err);
 		return;
 	}
-	plain = us_per_case(priv, &tc, GC_DEFENSES_ALL, GC_SELFTEST_NONE,
-			    secs, ~0ul, GC_END_LANDED, &n_plain);
+	plain = us_per_case(priv, &tc, GC_DEFENSES_ALL, GC_SELFTEST_NONE, secs,
+			    ~0ul, GC_END_LANDED, &n_plain);
 	kfault = us_per_case(priv, &ktc, GC_DEFENSES_ALL & ~(1ull << d->bit),
-			     GC_SELFTEST_NONE, secs, ~0ul,
-			     GC_END_KERNEL_FAULT, &n_kfault);
+			     GC_SELFTEST_NONE, secs, ~0ul, GC_END_KERNEL_FAULT,
+			     &n_kfault);
 	crash = us_per_case(priv, &tc, GC_DEFENSES_ALL,
-			    GC_SELFTEST_TRIPLE_FAULT, secs, 400,
-			    GC_END_NOT_RUN, &n_crash);
+			    GC_SELFTEST_TRIPLE_FAULT, secs, 400, GC_END_NOT_RUN,
+			    &n_crash);
 	tcg_ops.close(priv);
 	if (plain < 0 || crash < 0 || kfault < 0) {
 		snprintf(f->note, sizeof(f->note), "tcg run failed");

@@ -15,7 +15,7 @@
 #include "arch/segment.h"
 
 #define FLOOR_VECTOR_ROUND_TRIP 0x81
-#define FLOOR_VECTOR_EXIT 0x82
+#define FLOOR_VECTOR_EXIT	0x82
 
 /* syscall; int $0x81; int $0x82 */
 static const uint8_t floor_code[] = {

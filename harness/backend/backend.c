@@ -29,7 +29,10 @@ struct backend {
 };
 
 static const struct backend_ops *const backends[] = {
-	&tcg_ops, &kvm_ops, &linux_ops, &qemu_user_ops,
+	&tcg_ops,
+	&kvm_ops,
+	&linux_ops,
+	&qemu_user_ops,
 };
 
 /* "A,B": both backends, judged against each other (pair.c); opened by
@@ -59,8 +62,8 @@ static void backend__unknown(const char *name, char *err, size_t errlen)
 		 name);
 }
 
-static struct backend *backend__alloc(const struct backend_ops *ops,
-				      char *err, size_t errlen)
+static struct backend *backend__alloc(const struct backend_ops *ops, char *err,
+				      size_t errlen)
 {
 	struct backend *b = calloc(1, sizeof(*b));
 

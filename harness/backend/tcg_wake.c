@@ -68,8 +68,9 @@ void tcg_wake_sleep(const struct tcg_wake *w, struct gc_mailbox *mb,
 		    uint64_t want, int timeout_ms)
 {
 	struct pollfd pfd = {.fd = w->rd, .events = POLLIN};
-	uint64_t *guest_seq = (uint64_t *)((char *)mb +
-		__builtin_offsetof(struct gc_mailbox, guest_seq));
+	uint64_t *guest_seq =
+		(uint64_t *)((char *)mb +
+			     __builtin_offsetof(struct gc_mailbox, guest_seq));
 
 	__atomic_store_n(&mb->host_sleeping, 1, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(guest_seq, __ATOMIC_SEQ_CST) != want)

@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#define GC_ABI_VERSION 1
+#define GC_ABI_VERSION 2 /* 2: cases of 440 bytes, host_sleeping, batch_tsc */
 
 /*
  * Guest physical layout. Guest RAM is one shared memory-backend-file whose

@@ -70,6 +70,13 @@ for key in file mechanism verdict fields; do
 	grep -q "\"$key\"" "$tmp/out" && ok "run --json has $key" || bad "run --json has $key"
 done
 
+# Cases of one batch must not see each other's user pages: a pop_ss case
+# fills the user stack with its SS; the next, reading the stack, once got
+# that in its mechanism run and zeros in its reference (corpus/README.md).
+expect_status 0 "no state crosses from one case to the next" "$gc" run \
+	--backend tcg "$src/seeds/edge/popss_int80_compat.tc" \
+	"$src/corpus/regression/hardened-fp-stack-after-popss.bin"
+
 expect_status 1 "defense off is found" "$gc" run --json --disable sysret_rcx_is_rip \
 	"$src/seeds/defenses/sysret_rcx_is_rip.tc"
 grep -q '"divergence"' "$tmp/out" && grep -q '"rip"' "$tmp/out" &&

@@ -21,8 +21,8 @@ static struct fxsave_area fpu_image;
 
 bool fpu_named(const struct gc_seg_ext *seg)
 {
-	return seg->fcw_xor_default || seg->mxcsr_xor_default ||
-	       seg->xmm0[0] || seg->xmm0[1];
+	return seg->fcw_xor_default || seg->mxcsr_xor_default || seg->xmm0[0] ||
+	       seg->xmm0[1];
 }
 
 /* The testcase's FCW, MXCSR and XMM0; everything else as after FNINIT with

@@ -88,24 +88,37 @@ const uint8_t *paging_user_code_page(void)
  * into the prefix bytes whose `add [eax], al` wrote the data page, and the
  * next testcase's mechanism run read it back). Clean pages cost nothing.
  */
-static void reset_if_dirty(uint64_t va, uint8_t *page)
+static bool reset_if_dirty(uint64_t va, uint8_t *page)
 {
 	uint64_t *pte = &user_pt[PT_INDEX(va)];
 
 	if (!(*pte & PTE_D))
-		return;
+		return false;
 	memset(page, 0, GC_USER_PAGE_SIZE);
 	*pte &= ~PTE_D;
 	invlpg(va);
+	return true;
 }
+
+/* What every 16-bit word of the user stack page holds: 0, or the SS that
+ * a pop_ss testcase's stack was filled with. The kernel's own stores do
+ * not set the user PTE's Dirty bit, so the fill is tracked here: a
+ * testcase after a pop_ss one must not start from its stack (another
+ * order-dependent false positive of the soak). */
+static uint16_t user_stack_fill;
+
 
 void paging_prepare_user_pages(uint16_t ss, bool fill_stack)
 {
-	reset_if_dirty(GC_USER_STACK_VA, user_stack);
+	uint16_t want = fill_stack ? ss : 0;
+
+	if (reset_if_dirty(GC_USER_STACK_VA, user_stack))
+		user_stack_fill = 0;
 	reset_if_dirty(GC_USER_DATA_VA, user_data);
 	*(volatile uint16_t *)user_data = ss;
-	if (!fill_stack)
+	if (want == user_stack_fill)
 		return;
 	for (unsigned i = 0; i < GC_USER_PAGE_SIZE / 2; i++)
-		((volatile uint16_t *)user_stack)[i] = ss;
+		((volatile uint16_t *)user_stack)[i] = want;
+	user_stack_fill = want;
 }

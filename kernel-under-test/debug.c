@@ -25,6 +25,15 @@
 #define DR7_FIXED (1ull << 10)	 /* reads as 1 */
 
 uint8_t movss_db_replay; /* read by the entry code (MOVSS_DB_REPLAY) */
+static uint64_t replay_bits; /* the B0..B3 of the early #DB replayed */
+
+/* The breakpoints a pending replay stands for. TCG rewrites DR6's B bits
+ * at every #DB, so a single step taken before the replay (TF kept by the
+ * entry: SYSENTER, call gates) no longer shows them. */
+uint64_t debug_replay_bits(void)
+{
+	return movss_db_replay ? replay_bits : 0;
+}
 static bool armed;
 
 /*
@@ -132,6 +141,7 @@ bool debug_replay_early_db(const struct cpu_regs *regs)
 		return false;
 	cov_hit(GC_COV_MOVSS_DB_REPLAY);
 	movss_db_replay = 1;
+	replay_bits = dr6 & DR6_TRAP_BITS;
 	return true;
 }
 

@@ -260,7 +260,7 @@ static bool ignore_entry_singlestep(const struct cpu_regs *regs)
 {
 	bool sysenter = defense_on(GC_DEF_SYSENTER_TF_TOLERATE) &&
 			sysenter_is_singlestep(regs);
-	uint64_t dr6 = read_dr6();
+	uint64_t dr6 = read_dr6() | debug_replay_bits();
 
 	/* The call gate keeps TF too; its tolerance is not a switch. */
 	if (!(sysenter || call_gate_is_singlestep(regs)) ||

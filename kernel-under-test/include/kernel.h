@@ -104,6 +104,7 @@ void debug_disarm(void);
 bool debug_kernel_db(void);
 bool debug_replay_early_db(const struct cpu_regs *regs);
 extern uint8_t movss_db_replay;
+uint64_t debug_replay_bits(void);
 void debug_deliver_pending(const struct cpu_regs *regs);
 void debug_resume_flags(struct cpu_regs *regs, uint64_t dr6);
 

@@ -22,6 +22,13 @@ int cli_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 	return 0;
 }
 
+int cli_parse_vendor(const char *s)
+{
+	return strcmp(s, "intel") && strcmp(s, "amd") && strcmp(s, "host")
+		       ? -1
+		       : 0;
+}
+
 static int path_list_add(struct path_list *l, const char *path)
 {
 	if (l->n == l->cap) {

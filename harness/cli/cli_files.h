@@ -8,6 +8,9 @@
 /* A decimal number in [min, max]; returns 0, or -1 if it is not one. */
 int cli_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out);
 
+/* --vendor's argument: intel, amd or host; returns 0, or -1 if not one. */
+int cli_parse_vendor(const char *s);
+
 /* The files named on a command line, directories expanded (sorted,
  * recursively, dot-files skipped). */
 struct path_list {

@@ -115,8 +115,7 @@ static int parse_option(int c, struct campaign_config *cfg)
 		cfg->bcfg.qemu_path = optarg;
 		return 0;
 	case 'V':
-		if (strcmp(optarg, "intel") && strcmp(optarg, "amd") &&
-		    strcmp(optarg, "host"))
+		if (cli_parse_vendor(optarg))
 			return cli_usage_error("fuzz",
 					       "--vendor takes intel, amd or "
 					       "host, not '%s'",

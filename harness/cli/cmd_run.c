@@ -114,8 +114,7 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 			o->cfg.force = 1;
 			break;
 		case 'V':
-			if (strcmp(optarg, "intel") && strcmp(optarg, "amd") &&
-			    strcmp(optarg, "host"))
+			if (cli_parse_vendor(optarg))
 				return cli_usage_error("run",
 					"--vendor takes intel, amd or host, "
 					"not '%s'", optarg);

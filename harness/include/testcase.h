@@ -27,9 +27,7 @@ void tc_default(struct gc_testcase *tc); /* == tc_decode(NULL, 0) */
 enum gc_user_mode tc_mode(const struct gc_testcase *tc);
 uint16_t tc_mode_cs(enum gc_user_mode mode);
 const char *tc_mechanism_name(unsigned mechanism); /* "?" if out of range */
-int tc_mechanism_from_name(const char *name);	    /* -1 if unknown */
 const char *tc_prefix_name(unsigned prefix);	    /* "?" if out of range */
-int tc_prefix_from_name(const char *name);	    /* -1 if unknown */
 
 /* Text form. tc_parse_text returns 0, or -1 with "line N: what is wrong"
  * in err. tc_print_text writes the header, then every field that differs

@@ -89,18 +89,3 @@ const char *tc_prefix_name(unsigned prefix)
 	return prefix < GC_PREFIX_COUNT ? prefix_names[prefix] : "?";
 }
 
-int tc_prefix_from_name(const char *name)
-{
-	for (unsigned i = 0; i < GC_PREFIX_COUNT; i++)
-		if (!strcmp(name, prefix_names[i]))
-			return (int)i;
-	return -1;
-}
-
-int tc_mechanism_from_name(const char *name)
-{
-	for (unsigned i = 0; i < GC_MECH_COUNT; i++)
-		if (!strcmp(name, mechanism_names[i]))
-			return (int)i;
-	return -1;
-}

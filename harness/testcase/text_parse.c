@@ -158,20 +158,30 @@ static size_t word_length(const char *s)
 	return n;
 }
 
-static int parse_mechanism(struct parser *p, const char *s, uint64_t *out)
+/*
+ * A value given by name (mechanism, prefix): the word at s, one of the
+ * count names name_of() gives; an unknown one is an error that lists
+ * them all.
+ */
+static int parse_named(struct parser *p, const char *s, const char *field,
+		       const char *(*name_of)(unsigned), unsigned count,
+		       uint64_t *out)
 {
-	char name[32];
-	size_t n = word_length(s);
-	int mech;
+	char name[32], all[256] = "";
+	size_t n = word_length(s), len;
 
 	snprintf(name, sizeof(name), "%.*s", (int)n, s);
-	mech = n < sizeof(name) ? tc_mechanism_from_name(name) : -1;
-	if (mech < 0)
-		return fail(p, "unknown mechanism '%.40s' (one of %s, %s, %s)",
-			    s, tc_mechanism_name(0), tc_mechanism_name(1),
-			    tc_mechanism_name(2));
-	*out = (uint64_t)mech;
-	return expect_end(p, s + n, "mechanism");
+	for (unsigned i = 0; n < sizeof(name) && i < count; i++)
+		if (!strcmp(name, name_of(i))) {
+			*out = i;
+			return expect_end(p, s + n, field);
+		}
+	for (unsigned i = 0; i < count; i++) {
+		len = strlen(all);
+		snprintf(all + len, sizeof(all) - len, "%s%s", i ? ", " : "",
+			 name_of(i));
+	}
+	return fail(p, "unknown %s '%.40s' (one of %s)", field, s, all);
 }
 
 /* One term of an RFLAGS value: a flag name or a number. */
@@ -220,32 +230,18 @@ static int parse_rflags(struct parser *p, const char *s, const char *field,
 	return expect_end(p, s, field);
 }
 
-static int parse_prefix(struct parser *p, const char *s, uint64_t *out)
-{
-	char name[32];
-	size_t n = word_length(s);
-	int prefix;
-
-	snprintf(name, sizeof(name), "%.*s", (int)n, s);
-	prefix = n < sizeof(name) ? tc_prefix_from_name(name) : -1;
-	if (prefix < 0)
-		return fail(p, "unknown prefix '%.40s' (one of %s, %s, %s)", s,
-			    tc_prefix_name(0), tc_prefix_name(1),
-			    tc_prefix_name(2));
-	*out = (uint64_t)prefix;
-	return expect_end(p, s + n, "prefix");
-}
-
 static int parse_value(struct parser *p, const struct tc_field *f,
 		       const char *s, uint64_t *out)
 {
 	switch (f->kind) {
 	case TCF_MECHANISM:
-		return parse_mechanism(p, s, out);
+		return parse_named(p, s, "mechanism", tc_mechanism_name,
+				   GC_MECH_COUNT, out);
 	case TCF_RFLAGS:
 		return parse_rflags(p, s, f->name, out);
 	case TCF_PREFIX:
-		return parse_prefix(p, s, out);
+		return parse_named(p, s, "prefix", tc_prefix_name,
+				   GC_PREFIX_COUNT, out);
 	default:
 		if (parse_number(p, s, &s, f->size * 8u, f->name, out))
 			return -1;

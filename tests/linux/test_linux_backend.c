@@ -7,12 +7,11 @@
  * TF survive a system call) hold; and the planner maps the test kernel's
  * ABI as docs/backends.md says.
  */
-#include <ftw.h>
 #include <time.h>
 
 #include "test.h"
 #include "seeds.h"
-#include "campaign.h"
+#include "short_campaign.h"
 #include "runner.h"
 #include "arch/processor-flags.h"
 #include "arch/traps.h"
@@ -359,15 +358,6 @@ TEST(planner_forces_iret_in_the_set_return_state_reference)
 	ASSERT(strstr(why, "FIX_EFLAGS"));
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /*
  * Zero false positives on the real kernel: a campaign from the minimal
  * seeds finds nothing on Linux, whose entry code is correct. (It found
@@ -376,25 +366,11 @@ static int rm_one(const char *path, const struct stat *st, int flag,
  */
 TEST(campaign_on_linux_finds_nothing)
 {
-	char dir[256], err[512], seeds_dir[512];
-	struct campaign_config cfg = {0};
+	char dir[256], err[512];
 	struct campaign_result res;
-	const char *tmp = getenv("TMPDIR");
 
-	snprintf(dir, sizeof(dir), "%s/gc-linux-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	ASSERT(mkdtemp(dir));
-	snprintf(seeds_dir, sizeof(seeds_dir), "%s/seeds/minimal",
-		 GC_SOURCE_DIR);
-	cfg.backend = "linux";
-	cfg.seeds_dir = seeds_dir;
-	cfg.out_dir = dir;
-	cfg.jobs = 1;
-	cfg.max_execs = 3000;
-	cfg.rng_seed = 2;
-	cfg.rng_seed_set = 1;
-	cfg.defenses = GC_DEFENSES_ALL;
-	if (campaign_run(&cfg, &res, err, sizeof(err)))
+	if (short_campaign("linux", 3000, 2, &res, dir, sizeof(dir), err,
+			   sizeof(err)))
 		FAIL("campaign: %s", err);
 	printf("  %llu execs: %llu pass, %llu unsupported, %u findings, "
 	       "%u errors\n",
@@ -407,7 +383,7 @@ TEST(campaign_on_linux_finds_nothing)
 	ASSERT(res.verdicts[VERDICT_PASS] > 0);
 	if (campaign_total_findings(&res))
 		FAIL("findings on the real kernel: see %s/findings", dir);
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	short_campaign_remove(dir);
 }
 
 /* Not an assertion: the number the issue asks for, on this machine. */

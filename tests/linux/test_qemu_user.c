@@ -9,10 +9,9 @@
  * qemu-x86_64.
  */
 #include <dirent.h>
-#include <ftw.h>
 #include <unistd.h>
 
-#include "campaign.h"
+#include "short_campaign.h"
 
 #include "test.h"
 #include "seeds.h"
@@ -260,15 +259,6 @@ TEST(pair_backend_judges_one_against_the_other)
 			    sizeof(err)));
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /*
  * A short campaign on the pair finds QEMU's differences from the first
  * seeds, with no guest coverage to steer it and no harness error; and a
@@ -276,27 +266,12 @@ static int rm_one(const char *path, const struct stat *st, int flag,
  */
 TEST(campaign_on_linux_qemu_user_finds_divergences)
 {
-	char dir[256], err[512], seeds_dir[512];
-	struct campaign_config cfg = {0};
+	char dir[256], err[512];
 	struct campaign_result res;
-	const char *tmp = getenv("TMPDIR");
 
 	require_qemu_user();
-
-	snprintf(dir, sizeof(dir), "%s/gc-pair-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	ASSERT(mkdtemp(dir));
-	snprintf(seeds_dir, sizeof(seeds_dir), "%s/seeds/minimal",
-		 GC_SOURCE_DIR);
-	cfg.backend = "linux,qemu-user";
-	cfg.seeds_dir = seeds_dir;
-	cfg.out_dir = dir;
-	cfg.jobs = 1;
-	cfg.max_execs = 300;
-	cfg.rng_seed = 1;
-	cfg.rng_seed_set = 1;
-	cfg.defenses = GC_DEFENSES_ALL;
-	if (campaign_run(&cfg, &res, err, sizeof(err)))
+	if (short_campaign("linux,qemu-user", 300, 1, &res, dir, sizeof(dir),
+			   err, sizeof(err)))
 		FAIL("campaign: %s", err);
 	printf("  %llu execs, %u findings (%u divergence, %u vm_crash), "
 	       "%u errors\n",
@@ -307,5 +282,5 @@ TEST(campaign_on_linux_qemu_user_finds_divergences)
 	ASSERT_EQ(res.errors, 0);
 	ASSERT(res.findings[VERDICT_DIVERGENCE] > 0);
 	ASSERT_EQ(res.coverage_total, 0);
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	short_campaign_remove(dir);
 }

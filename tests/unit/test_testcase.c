@@ -306,9 +306,31 @@ TEST(mechanism_names)
 	ASSERT_STREQ(tc_mechanism_name(GC_MECH_INTO), "into");
 	ASSERT_STREQ(tc_mechanism_name(GC_MECH_INT_1), "int_1");
 	ASSERT_STREQ(tc_mechanism_name(GC_MECH_COUNT), "?");
-	for (unsigned m = 0; m < GC_MECH_COUNT; m++)
-		ASSERT_EQ(tc_mechanism_from_name(tc_mechanism_name(m)), m);
-	ASSERT_EQ(tc_mechanism_from_name("sysenter"), -1);
+	for (unsigned m = 0; m < GC_MECH_COUNT; m++) {
+		char text[96], err[160];
+		struct gc_testcase tc;
+
+		snprintf(text, sizeof(text),
+			 "gatecrash-testcase 1\nmechanism = %s\n",
+			 tc_mechanism_name(m));
+		ASSERT_EQ(tc_parse_text(text, strlen(text), &tc, err,
+					sizeof(err)),
+			  0);
+		ASSERT_EQ(tc.mechanism, m);
+	}
+	{
+		static const char bad[] =
+			"gatecrash-testcase 1\nmechanism = sysenter\n";
+		char err[512];
+		struct gc_testcase tc;
+
+		ASSERT_EQ(tc_parse_text(bad, strlen(bad), &tc, err,
+					sizeof(err)),
+			  -1);
+		/* The error lists every name, the one meant among them. */
+		ASSERT(strstr(err, "sysenter_compat"));
+		ASSERT(strstr(err, "int3_prefixed"));
+	}
 	ASSERT_EQ(tc_mode_cs(GC_MODE_64), __USER_CS);
 	ASSERT_EQ(tc_mode_cs(GC_MODE_COMPAT), __USER32_CS);
 }

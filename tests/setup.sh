@@ -5,7 +5,7 @@
 # AFL++ sync test (tests/engines/run_afl_sync.sh).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-packages=(cmake make gcc libc6-dev clang lld libclang-rt-14-dev afl++ rsync qemu-system-x86 qemu-user python3)
+packages=(cmake make gcc libc6-dev clang lld libclang-rt-14-dev afl++ rsync qemu-system-x86 qemu-user python3 cpio xz-utils)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -33,6 +33,7 @@ static const struct backend_ops *const backends[] = {
 	&kvm_ops,
 	&linux_ops,
 	&qemu_user_ops,
+	&linux_vm_ops,
 };
 
 /* "A,B": both backends, judged against each other (pair.c); opened by
@@ -58,6 +59,7 @@ static void backend__unknown(const char *name, char *err, size_t errlen)
 {
 	snprintf(err, errlen,
 		 "unknown backend '%s' (choose kvm, tcg, linux, qemu-user, "
+		 "linux-vm, "
 		 "auto, or a pair A,B)",
 		 name);
 }

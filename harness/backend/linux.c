@@ -488,3 +488,17 @@ const struct backend_ops qemu_user_ops = {
 	.get_stats = lnx_get_stats,
 	.probe = qemu_user_probe,
 };
+
+/* For linux_vm.c, which runs the same runner in a guest: one reading of a
+ * slot and one list of what the runner cannot express, for both. */
+void linux_collect_slot(const struct lr_slot *slot, unsigned index,
+			struct case_outcome *o)
+{
+	lnx__collect(slot, index, o);
+}
+
+void linux_mark_unsupported(const struct gc_testcase *cases, unsigned n,
+			    struct case_outcome *out)
+{
+	lnx__mark_unsupported(cases, n, out);
+}

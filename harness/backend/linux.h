@@ -11,6 +11,15 @@
 
 extern const struct backend_ops linux_ops;
 extern const struct backend_ops qemu_user_ops;
+extern const struct backend_ops linux_vm_ops;
+
+struct lr_slot;
+/* A runner slot, checked, as an outcome (the linux-vm backend's too). */
+void linux_collect_slot(const struct lr_slot *slot, unsigned index,
+			struct case_outcome *o);
+/* Marks what no runner expresses (the test kernel's LDT, SS probe...). */
+void linux_mark_unsupported(const struct gc_testcase *cases, unsigned n,
+			    struct case_outcome *out);
 
 /* Per-execution deadlines: a native fork is ~0.1 ms, a qemu-x86_64 one
  * several ms; a deadline only costs time when a case hangs. */

@@ -19,17 +19,20 @@ static const char probe_usage[] =
 	"Says which backends work on this machine and why not: for tcg,\n"
 	"whether QEMU and the test kernel are there and the kernel boots;\n"
 	"for kvm, what /dev/kvm is; for linux and qemu-user, which entries\n"
-	"a getpid gets through on the running kernel (or qemu-x86_64).\n"
+	"a getpid gets through on the running kernel (or qemu-x86_64); for\n"
+	"linux-vm, the same inside the appliance's Linux under QEMU TCG.\n"
 	"\n"
 	"options:\n"
-	"  --backend B   probe only B (tcg, kvm, linux or qemu-user)\n"
+	"  --backend B   probe only B (tcg, kvm, linux, qemu-user or "
+	"linux-vm)\n"
+	"  --vendor V    linux-vm's CPU model: amd (default) or intel\n"
 	"  --json        a JSON array of {backend, usable, faithful, reason}\n"
 	"  --kernel PATH, --qemu PATH   as for gatecrash run\n"
 	"\n"
 	"exit status: 0 at least one probed backend is usable, 2 none is.\n";
 
 static const char *const all_backends[] = { "tcg", "kvm", "linux",
-					    "qemu-user" };
+					    "qemu-user", "linux-vm" };
 
 static void print_report(const struct probe_report *r, int json, int first)
 {
@@ -54,6 +57,7 @@ int cmd_probe(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "qemu", required_argument, NULL, 'Q' },
+		{ "vendor", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -76,6 +80,9 @@ int cmd_probe(int argc, char **argv)
 		case 'Q':
 			cfg.qemu_path = optarg;
 			break;
+		case 'V':
+			cfg.vendor = optarg;
+			break;
 		case 'h':
 			fputs(probe_usage, stdout);
 			return 0;
@@ -87,9 +94,11 @@ int cmd_probe(int argc, char **argv)
 		return cli_usage_error("probe", "unexpected argument '%s'",
 				       argv[optind]);
 	if (only && strcmp(only, "tcg") && strcmp(only, "kvm") &&
-	    strcmp(only, "linux") && strcmp(only, "qemu-user"))
+	    strcmp(only, "linux") && strcmp(only, "qemu-user") &&
+	    strcmp(only, "linux-vm"))
 		return cli_usage_error("probe", "unknown backend '%s' (tcg, "
-				       "kvm, linux or qemu-user)", only);
+				       "kvm, linux, qemu-user or linux-vm)",
+				       only);
 	if (json)
 		printf("[");
 	for (size_t i = 0; i < sizeof(all_backends) / sizeof(*all_backends);

@@ -31,6 +31,7 @@ void bench_b3(const struct bench_opts *o, struct bench_fig *f);
 void bench_b4(const struct bench_opts *o, struct bench_fig *f);
 void bench_b5(const struct bench_opts *o, struct bench_fig *f);
 void bench_b6(const struct bench_opts *o, struct bench_fig *f);
+void bench_b7(const struct bench_opts *o, struct bench_fig *f);
 
 /* Appends printf-style text to f->extra (JSON members). */
 __attribute__((format(printf, 2, 3))) void bench_extra(struct bench_fig *f,

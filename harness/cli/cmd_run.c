@@ -347,7 +347,9 @@ static void print_summary(const struct run_options *o,
 			fprintf(f, " %u %s", t->by_class[c], verdict_name(c));
 	if (t->backend_divergences)
 		fprintf(f, " %u backend_divergence", t->backend_divergences);
-	if (st->guest_vendor[0])
+	if (st->guest_vendor[0] && !st->host_vendor[0])
+		fprintf(f, " [guest %s]", st->guest_vendor);
+	else if (st->guest_vendor[0])
 		fprintf(f, " [kvm: host %s, guest %s%s]", st->host_vendor,
 			st->guest_vendor,
 			o->cfg.force ? ", verdicts from a forced kvm" : "");

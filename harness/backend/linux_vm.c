@@ -63,6 +63,7 @@ struct lvm {
 	unsigned timeout_ms;
 	struct lr_shm *shm;
 	pid_t pid; /* QEMU, or 0 */
+	unsigned boots;
 	int sock;  /* the guest's ttyS1 */
 	uint32_t seq;
 	struct backend_stats st;
@@ -261,7 +262,7 @@ static __attribute__((noreturn)) void lvm__exec_qemu(const struct lvm *v)
 			"-nodefaults", "-serial", console, "-chardev", sock,
 			"-serial", "chardev:gc", "-object", shm, "-device",
 			"ivshmem-plain,memdev=shm", NULL};
-	int null = open("/dev/null", O_RDWR);
+	int null = open("/dev/null", O_RDWR), log;
 
 	snprintf(kernel, sizeof(kernel), "%s/vmlinux", v->appliance);
 	lvm__path(v, "initrd", initrd, sizeof(initrd));
@@ -279,6 +280,12 @@ static __attribute__((noreturn)) void lvm__exec_qemu(const struct lvm *v)
 		dup2(null, 0);
 		dup2(null, 1);
 	}
+	/* QEMU's complaints (TCG lacking a Skylake feature, a bad option)
+	 * go to a file a failed start quotes. */
+	lvm__path(v, "qemu.err", path, sizeof(path));
+	log = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (log >= 0)
+		dup2(log, 2);
 	execvp(v->qemu, (char *const *)argv);
 	_exit(127);
 }
@@ -311,14 +318,15 @@ static int lvm__await_ready(struct lvm *v, uint64_t deadline)
 	return 0;
 }
 
-/* The last non-empty console line, for a vm_crash's detail. */
-static void lvm__console_tail(const struct lvm *v, char *out, size_t len)
+/* The last non-empty line of a file in the scratch directory. */
+static void lvm__tail(const struct lvm *v, const char *name, char *out,
+		      size_t len)
 {
 	char path[PATH_MAX], buf[4096], *line, *end;
 	size_t n = 0;
 	FILE *f;
 
-	lvm__path(v, "console.log", path, sizeof(path));
+	lvm__path(v, name, path, sizeof(path));
 	f = fopen(path, "rb");
 	out[0] = 0;
 	if (!f)
@@ -336,6 +344,12 @@ static void lvm__console_tail(const struct lvm *v, char *out, size_t len)
 	if (*line == '[' && strchr(line, ']'))
 		line = strchr(line, ']') + 1 + (strchr(line, ']')[1] == ' ');
 	snprintf(out, len, "%s", line);
+}
+
+/* The console's last line, for a vm_crash's detail. */
+static void lvm__console_tail(const struct lvm *v, char *out, size_t len)
+{
+	lvm__tail(v, "console.log", out, len);
 }
 
 static void lvm__stop(struct lvm *v)
@@ -393,10 +407,11 @@ static int lvm__boot(struct lvm *v, char *err, size_t errlen)
 			v->pid = v->pid ? (kill(v->pid, SIGKILL),
 					   waitpid(v->pid, NULL, 0), 0)
 					: 0;
-			snprintf(err, errlen,
-				 "%s did not start (-cpu %s): is "
-				 "qemu-system-x86 installed?",
-				 v->qemu, v->cpu);
+			lvm__tail(v, "qemu.err", tail, sizeof(tail));
+			snprintf(err, errlen, "%s did not start (-cpu %s): %s",
+				 v->qemu, v->cpu,
+				 *tail ? tail
+				       : "is qemu-system-x86 installed?");
 			return -1;
 		}
 	}
@@ -414,14 +429,14 @@ static int lvm__boot(struct lvm *v, char *err, size_t errlen)
 		return -1;
 	}
 	v->st.boot_ms_last = (double)(lvm__ms() - t0);
-	v->st.restarts += v->st.batches ? 1 : 0;
+	v->st.restarts += v->boots++ ? 1 : 0;
 	return 0;
 }
 
 static void lvm__free(struct lvm *v)
 {
 	static const char *const files[] = {"initrd", "shm", "sock",
-					    "console.log"};
+					    "console.log", "qemu.err"};
 	char path[PATH_MAX];
 
 	lvm__stop(v);

@@ -289,7 +289,9 @@ static int kvm__setup(struct kvm_backend *k, const struct backend_config *cfg,
 
 	snprintf(k->kernel, sizeof(k->kernel), "%s", kernel);
 	k->case_timeout_ms = cfg->case_timeout_ms ? cfg->case_timeout_ms
-						  : KVM_CASE_TIMEOUT_MS;
+			     : kvm__nested_under_tcg()
+				     ? KVM_NESTED_TCG_CASE_TIMEOUT_MS
+				     : KVM_CASE_TIMEOUT_MS;
 	k->boot_timeout_ms = KVM_BOOT_TIMEOUT_MS;
 	k->verbose = cfg->verbose;
 	/* A few ticks per deadline: a hang is seen within 1.25 timeouts. */
@@ -355,9 +357,12 @@ static void kvm_get_stats(const void *priv, struct backend_stats *st)
 	*st = ((const struct kvm_backend *)priv)->st;
 }
 
+/* A passed probe under QEMU TCG says KVM's code works, not that the CPU
+ * is hardware: not a reference. */
 static int kvm_faithful(const void *priv)
 {
-	return ((const struct kvm_backend *)priv)->fid.faithful;
+	return ((const struct kvm_backend *)priv)->fid.faithful &&
+	       !kvm__nested_under_tcg();
 }
 
 static void kvm_probe(const struct backend_config *cfg,
@@ -376,7 +381,7 @@ static void kvm_probe(const struct backend_config *cfg,
 	}
 	k = priv;
 	rep->usable = 1;
-	rep->faithful = k->fid.faithful;
+	rep->faithful = kvm_faithful(k);
 	snprintf(rep->reason, sizeof(rep->reason),
 		 "%s; host %s, guest %s; boot %.1f ms; %.400s",
 		 kvm__module_name(),

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Full semantics on kvm, only where kvm is a faithful reference: the
- * fidelity probe must pass (kvm_intel, kvm_amd), else this skips with the
- * probe's reason. The minimal seeds pass, each defense seed with its
+ * fidelity probe must pass (kvm_intel, kvm_amd, or kvm_amd nested under
+ * QEMU TCG in CI: tests/linuxvm/run_kvm_suites.sh), else this skips with
+ * the probe's reason. The minimal seeds pass, each defense seed with its
  * defense off gives the class the defense table expects, and kvm and tcg
  * agree on the minimal seeds (where QEMU is installed).
  */
@@ -78,6 +79,18 @@ TEST(defense_seeds_found)
 				sizeof(err)))
 			FAIL("backend_run: %s", err);
 		oracle_judge(&tc, &out, &v);
+		/* kvm_amd nested under QEMU TCG (open, probe passed, not
+		 * faithful): TCG runs SYSENTER from compat mode on AMD and
+		 * loads a CS with L and D both set, which QEMU's own VMRUN
+		 * check then refuses (docs/backends.md, "kvm in the VM"). */
+		if (!backend_faithful(kvm) &&
+		    tc.mechanism == GC_MECH_SYSENTER_COMPAT &&
+		    v.cls == VERDICT_VM_CRASH) {
+			printf("  %s off: vm_crash, QEMU TCG's SYSENTER under "
+			       "nested kvm_amd: %s\n",
+			       d->name, out.detail);
+			continue;
+		}
 		if (strcmp(verdict_name(v.cls), d->expected))
 			FAIL("%s off: %s, want %s", d->name,
 			     verdict_name(v.cls), d->expected);

@@ -2,7 +2,7 @@
 /*
  * Full semantics on kvm, only where kvm is a faithful reference: the
  * fidelity probe must pass (kvm_intel, kvm_amd, or kvm_amd nested under
- * QEMU TCG in CI: tests/linuxvm/run_kvm_suites.sh), else this skips with
+ * QEMU TCG in CI: tests/linuxvm/run_suites_in_vm.sh), else this skips with
  * the probe's reason. The minimal seeds pass, each defense seed with its
  * defense off gives the class the defense table expects, and kvm and tcg
  * agree on the minimal seeds (where QEMU is installed).

@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
-# The kvm suites (tests/kvm) on a real kvm_amd: inside the linux-vm
-# appliance's Debian kernel under QEMU TCG, whose emulated SVM kvm_amd
-# loads on (nested=1). The test binaries, their shared libraries, the test
-# kernel and the seeds go into an extra initramfs archive at the paths
-# they have here; the appliance's /init loads KVM's modules (gc.kvm) and
-# runs the script (gc.run); each suite's exit status comes back on the
-# console. Exit 0 when every suite passed, 77 (skip) without an appliance
-# or KVM modules, 1 otherwise.
+# Test suites inside the linux-vm appliance's Debian kernel under QEMU TCG
+# (-cpu max,-smap: AMD):
+#  kvm    the kvm suites (tests/kvm) on a real kvm_amd, loaded on TCG's
+#         emulated SVM (nested=1);
+#  linux  the linux backend's suites (tests/linux) on a known real kernel
+#         with compat mode, int $0x80 and working debug registers, which
+#         this project's own hosts lack. RUNNER is the linux runner.
+# The test binaries, their shared libraries, the test kernel, the runner
+# and the seeds go into an extra initramfs archive at the paths they have
+# here; the appliance's /init loads KVM's modules (gc.kvm) and runs the
+# script (gc.run); each suite's exit status comes back on the console.
+# Exit 0 when every suite passed, 77 (skip) without an appliance (or its
+# KVM modules), 1 otherwise. A suite that skips inside the guest fails.
 #
-#   run_kvm_suites.sh KERNEL_ELF SOURCE_DIR TEST_BINARY...
+#   run_suites_in_vm.sh kvm KERNEL_ELF SOURCE_DIR TEST_BINARY...
+#   run_suites_in_vm.sh linux RUNNER SOURCE_DIR TEST_BINARY...
 set -euo pipefail
-kernel=$(realpath "$1") src=$(realpath "$2")
-shift 2
+mode=$1 kernel=$(realpath "$2") src=$(realpath "$3")
+shift 3
 app=${GATECRASH_VM_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/gatecrash/vm/current}
 if [ ! -f "$app/vmlinux" ]; then
 	echo "SKIP: no linux-vm appliance at $app (tests/setup.sh builds it)"
 	exit 77
 fi
-if ! gzip -dc "$app/base.cpio.gz" | cpio -t --quiet 2>/dev/null | grep -q 'kvm-amd.ko'; then
+if [ "$mode" = kvm ] && ! gzip -dc "$app/base.cpio.gz" | cpio -t --quiet 2>/dev/null | grep -q 'kvm-amd.ko'; then
 	echo "SKIP: the appliance at $app has no kvm-amd.ko (appliance.sh --modules)"
 	exit 77
 fi
@@ -38,26 +44,30 @@ cp -r "$src/seeds" "$root$src/"
 {
 	echo 'cd /'
 	echo "export GATECRASH_KERNEL=$kernel"
-	echo 'echo "gatecrash-vm: $(cat /sys/module/kvm_amd/parameters/nested 2>/dev/null) nested, /dev/kvm $(ls /dev/kvm 2>&1)"'
+	echo 'export HOME=/root TMPDIR=/tmp; mkdir -p /root /tmp'
+	[ "$mode" != kvm ] ||
+		echo 'echo "gatecrash-vm: $(cat /sys/module/kvm_amd/parameters/nested 2>/dev/null) nested, /dev/kvm $(ls /dev/kvm 2>&1)"'
 	for t in "$@"; do
 		n=$(basename "$t")
 		echo "/kvm/$n; echo \"GCKVM $n rc=\$?\""
 	done
-} >"$root/kvm-suites.sh"
+} >"$root/suites.sh"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initrd"
 cat "$app/base.cpio.gz" >>"$work/initrd"
 
 # -cpu max: AMD with SVM under TCG. -smap: QEMU < 9.1's IRET-to-user SMAP
 # bug (docs/backends.md) would oops the guest's user processes.
+kvm_flag=
+[ "$mode" != kvm ] || kvm_flag="gc.kvm "
 console=$work/console.log
 start=$(date +%s)
 timeout 900 qemu-system-x86_64 -accel tcg -cpu max,-smap -smp 1 -m 1024 \
 	-kernel "$app/vmlinux" -initrd "$work/initrd" \
-	-append "console=ttyS0 panic=-1 tsc=reliable quiet gc.kvm gc.run=/kvm-suites.sh" \
+	-append "console=ttyS0 panic=-1 tsc=reliable quiet ${kvm_flag}gc.run=/suites.sh" \
 	-display none -monitor none -no-reboot -nodefaults \
 	-serial "file:$console" 2>"$work/qemu.err" || true
 grep -v '^\[' "$console" || true
-echo "run_kvm_suites: $(( $(date +%s) - start )) s in the guest ($(cat "$app/kernel-version"))"
+echo "run_suites_in_vm: $(( $(date +%s) - start )) s in the guest ($(cat "$app/kernel-version"))"
 status=0
 for t in "$@"; do
 	n=$(basename "$t")

@@ -139,6 +139,31 @@ static void dir_of(const char *path, char *dir, size_t len)
 		snprintf(dir, len, ".");
 }
 
+int campaign_replay_info(const char *campaign_dir, char *backend,
+			 size_t blen, char *vendor, size_t vlen)
+{
+	char path[4200], line[256], key[16], val[128];
+	int have = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/replay", campaign_dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	*vendor = 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%15s = %127s", key, val) == 2) {
+			if (!strcmp(key, "backend")) {
+				snprintf(backend, blen, "%s", val);
+				have = 1;
+			} else if (!strcmp(key, "vendor")) {
+				snprintf(vendor, vlen, "%s", val);
+			}
+		}
+	fclose(f);
+	return have ? 0 : -1;
+}
+
 int finding_load(const char *path, struct finding_input *fi, char *err,
 		 size_t errlen)
 {
@@ -167,5 +192,15 @@ int finding_load(const char *path, struct finding_input *fi, char *err,
 	r = load_profile(prof, &fi->defenses, err, errlen);
 	fi->has_profile = r == 0;
 	load_bucket(dir, &fi->bucket);
+	{
+		/* A finding directory is DIR/findings/HASH. */
+		char camp[4096 + 16];
+
+		snprintf(camp, sizeof(camp), "%s/../..", dir);
+		if (campaign_replay_info(camp, fi->backend,
+					 sizeof(fi->backend), fi->vendor,
+					 sizeof(fi->vendor)))
+			fi->backend[0] = fi->vendor[0] = 0;
+	}
 	return r < 0 ? -1 : 0;
 }

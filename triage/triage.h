@@ -71,7 +71,14 @@ struct finding_input {
 	int has_profile;
 	double found_at;	    /* mtime of input.bin (Unix seconds) */
 	struct gc_signature bucket; /* DIR/bucket; text "" without it */
+	/* The campaign's DIR/replay (finding at DIR/findings/HASH): what it
+	 * ran on. "" when there is none (a loose testcase, an old one). */
+	char backend[104];
+	char vendor[24];
 };
+/* DIR/replay of a campaign directory: 0 with backend and vendor, or -1. */
+int campaign_replay_info(const char *campaign_dir, char *backend,
+			 size_t blen, char *vendor, size_t vlen);
 /* path: a finding directory, or a testcase file (then a profile file
  * beside it is used if there is one). 0, or -1 with err. */
 int finding_load(const char *path, struct finding_input *fi, char *err,

@@ -63,8 +63,10 @@ static void print_profile(uint64_t defenses)
 	       list[0] == '-' ? "" : list);
 }
 
-static int repro(const char *path, const struct replay_options *o)
+static int repro(const char *path, const struct replay_options *given)
 {
+	/* Each finding replays where its own campaign ran. */
+	struct replay_options copy = *given, *o = &copy;
 	struct finding_input fi;
 	struct replayer r;
 	struct replay_result first;

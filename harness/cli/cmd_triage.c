@@ -107,6 +107,16 @@ int cmd_triage(int argc, char **argv)
 
 	if (parse_triage_options(argc, argv, &o))
 		return EXIT_USAGE;
+	{
+		/* Replay on the backend (or pair) and vendor the campaign
+		 * recorded, unless --backend says otherwise. */
+		char backend[104], vendor[24];
+
+		if (!campaign_replay_info(argv[optind], backend,
+					  sizeof(backend), vendor,
+					  sizeof(vendor)))
+			replay_recorded(&o.r, backend, vendor);
+	}
 	if (triage_run(&t, argv[optind], o.r.backend, &o.r.cfg, o.r.times,
 		       o.r.disable_given, o.r.defenses, err, sizeof(err))) {
 		triage_free(&t);

@@ -275,6 +275,28 @@ static void remove_tmp_files(const char *dir)
 		free(names);
 }
 
+/*
+ * DIR/replay: the backend (or pair) and CPU vendor this campaign ran on,
+ * so triage, repro and minimize replay its findings there (a linux
+ * finding replayed on tcg means nothing). triage/replay.c reads it.
+ */
+static int save_replay_info(const struct campaign_ctx *ctx, char *err,
+			    size_t errlen)
+{
+	const struct campaign_config *cfg = ctx->cfg;
+	char text[256];
+
+	snprintf(text, sizeof(text), "backend = %.100s\nvendor = %.20s\n",
+		 cfg->backend ? cfg->backend : "auto",
+		 cfg->bcfg.vendor ? cfg->bcfg.vendor : "host");
+	if (fs_write_atomic(ctx->out, "replay", text, strlen(text))) {
+		snprintf(err, errlen, "cannot write %s/replay: %s", ctx->out,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int setup_dirs(struct campaign_ctx *ctx, char *err, size_t errlen)
 {
 	const struct campaign_config *cfg = ctx->cfg;
@@ -302,7 +324,7 @@ static int setup_dirs(struct campaign_ctx *ctx, char *err, size_t errlen)
 	}
 	remove_tmp_files(ctx->corpus_dir);
 	remove_tmp_files(ctx->engine_dir);
-	return 0;
+	return save_replay_info(ctx, err, errlen);
 }
 
 /* ---- workers ---- */

@@ -45,13 +45,6 @@
 #define TCG_BOOT_POLL_NS 100000l
 /* Wall-clock cap on a hang verdict when QEMU gets no CPU at all. */
 #define TCG_HARD_CAP_FACTOR 20
-/* CPU time QEMU must burn, in case timeouts, with no progress, for a hang:
- * a whole timeout. A quarter was too little evidence: under load (a load
- * average of 14 on 2 cores) a run of the seeds reported
- * db_kernel_user_bp as a hang on the hardened profile. A real hang burns
- * whatever CPU it gets, so it still ends here (or at the hard cap, then
- * gets its second chance on a fresh VM). */
-#define TCG_HANG_CPU_SHARE 1
 
 struct tcg {
 	char qemu[PATH_MAX];
@@ -582,12 +575,12 @@ static uint64_t qemu_cpu_ns(const struct tcg *t)
 
 /*
  * A hang is no progress for the case timeout of wall time during which
- * QEMU also burned TCG_HANG_CPU_SHARE timeouts of CPU time (a case
+ * QEMU also burned at least a quarter of the timeout of CPU time (a case
  * needs microseconds; a fresh VM translating its first batch, a few
  * milliseconds), so a host too busy to schedule the vCPU does not turn
  * into false hangs. The CPU clock is a syscall: it is read once, a quarter
- * of the way in, not per case; from there QEMU needs that much CPU after
- * the mark, so on a loaded host the verdict waits for the CPU evidence. A QEMU that gets no CPU at all is given
+ * of the way in, not per case; from there QEMU needs a third of the CPU
+ * to be judged at the deadline. A QEMU that gets no CPU at all is given
  * up on after TCG_HARD_CAP_FACTOR timeouts (WAIT_STARVED: the case is run
  * again on a fresh VM, see tcg__salvage).
  *
@@ -619,8 +612,7 @@ static enum wait_result stall__hung(struct tcg *t, struct stall *s,
 		s->cpu_mark = qemu_cpu_ns(t);
 		return WAIT_PENDING;
 	}
-	if (stalled >= timeout &&
-	    qemu_cpu_ns(t) - s->cpu_mark >= timeout * TCG_HANG_CPU_SHARE)
+	if (stalled >= timeout && qemu_cpu_ns(t) - s->cpu_mark >= timeout / 4)
 		return WAIT_HANG;
 	if (stalled >= timeout * TCG_HARD_CAP_FACTOR)
 		return WAIT_STARVED;

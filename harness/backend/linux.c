@@ -347,12 +347,18 @@ static void lnx__mark_unsupported(const struct gc_testcase *cases,
 	}
 }
 
-static void lnx__fail_all(struct case_outcome *out, unsigned n, const char *why)
+static void lnx__fail_all(struct case_outcome *out, unsigned nr, const char *why)
 {
-	for (unsigned i = 0; i < n; i++) {
+	size_t n;
+
+	for (unsigned i = 0; i < nr; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
 		out[i].status = CASE_ERROR;
-		snprintf(out[i].detail, sizeof(out[i].detail), "%s", why);
+		/* The detail is for a person: its head is enough, and a
+		 * cut is intended (-Wformat-truncation would say otherwise). */
+		n = strnlen(why, sizeof(out[i].detail) - 1);
+		memcpy(out[i].detail, why, n);
+		out[i].detail[n] = '\0';
 	}
 }
 

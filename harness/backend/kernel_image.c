@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "paths.h"
 
 #define KI_MAX_FILE (256u << 20)
 
@@ -50,11 +51,18 @@ const char *kernel_image_default_path(void)
 
 	if (env && *env)
 		return env;
+	/* An installed tree first: a build path compiled in may be stale. */
+	if (gc_path_helpers()) {
+		snprintf(ki_default, sizeof(ki_default),
+			 "%.*s/gatecrash-kernel.elf", PATH_MAX - 32,
+			 gc_path_helpers());
+		return ki_default;
+	}
 #ifdef GC_KERNEL_BUILD_PATH
 	if (GC_KERNEL_BUILD_PATH[0] && file_exists(GC_KERNEL_BUILD_PATH))
 		return GC_KERNEL_BUILD_PATH;
 #endif
-	/* An installed tree: <prefix>/bin/gatecrash and the kernel beside. */
+	/* Last resort: the build tree's layout seen from harness/. */
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0)
 		return "gatecrash-kernel.elf";

@@ -31,6 +31,7 @@
 
 #include "arch/segment.h"
 #include "linux.h"
+#include "paths.h"
 #include "protocol.h"
 #include "tcg.h"
 #include "testcase.h"
@@ -61,13 +62,21 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* GATECRASH_LINUX_RUNNER, else the one this build made. */
+/* GATECRASH_LINUX_RUNNER, else the installed one, else this build's. */
 static int lnx__find_runner(struct lnx *l, char *err, size_t errlen)
 {
 	const char *env = getenv("GATECRASH_LINUX_RUNNER");
-	const char *path = env && *env ? env : GC_LINUX_RUNNER_PATH;
+	const char *helpers = gc_path_helpers();
 
-	snprintf(l->runner, sizeof(l->runner), "%s", path);
+	if (env && *env)
+		snprintf(l->runner, sizeof(l->runner), "%s", env);
+	else if (helpers)
+		snprintf(l->runner, sizeof(l->runner), "%.*s/%s",
+			 (int)sizeof(l->runner) - 32, helpers,
+			 "gatecrash-linux-runner");
+	else
+		snprintf(l->runner, sizeof(l->runner), "%s",
+			 GC_LINUX_RUNNER_PATH);
 	if (access(l->runner, X_OK) == 0)
 		return 0;
 	snprintf(err, errlen,

@@ -26,10 +26,8 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "paths.h"
 
-#ifndef GC_SOURCE_DIR
-#define GC_SOURCE_DIR "."
-#endif
 
 #define LINE_TTY_S 1.0
 #define LINE_LOG_S 5.0
@@ -293,7 +291,7 @@ static int setup_dirs(struct campaign_ctx *ctx, char *err, size_t errlen)
 		 ctx->out);
 	snprintf(ctx->seeds_dir, sizeof(ctx->seeds_dir), "%s",
 		 cfg->seeds_dir ? cfg->seeds_dir
-				: GC_SOURCE_DIR "/seeds/minimal");
+				: gc_path_minimal_seeds());
 	if (fs_mkdir_p(ctx->corpus_dir) || fs_mkdir_p(ctx->findings_dir) ||
 	    fs_mkdir_p(ctx->engine_dir)) {
 		snprintf(err, errlen, "cannot create %s: %s", ctx->out,

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "backend.h"
+#include "testcase.h"
 #include "verdict.h"
 
 /* ---- signature.c ---- */
@@ -71,11 +72,18 @@ struct finding_input {
 	int has_profile;
 	double found_at;	    /* mtime of input.bin (Unix seconds) */
 	struct gc_signature bucket; /* DIR/bucket; text "" without it */
+	char vendor[16];  /* the .tc's (or DIR/input.tc's) vendor = line */
+	char backend[40]; /* its backend = line; "" without */
 };
 /* path: a finding directory, or a testcase file (then a profile file
  * beside it is used if there is one). 0, or -1 with err. */
 int finding_load(const char *path, struct finding_input *fi, char *err,
 		 size_t errlen);
+/* The context lines a .tc written for fi replayed with the defenses
+ * `enabled` on backend carries (docs/testcase-format.md): it then shows
+ * alone. */
+void finding_context(const struct finding_input *fi, uint64_t enabled,
+		     const char *backend, struct tc_context *ctx);
 
 /* ---- minimize.c ---- */
 

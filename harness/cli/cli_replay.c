@@ -37,7 +37,16 @@ int replay_option(const char *cmd, int c, const char *arg,
 	switch (c) {
 	case 'b':
 		o->backend = arg;
+		o->backend_given = 1;
 		return 1;
+	case 'V':
+		if (!cli_parse_vendor(arg)) {
+			o->cfg.vendor = arg;
+			return 1;
+		}
+		cli_usage_error(cmd, "--vendor takes intel, amd or host, not "
+				"'%s'", arg);
+		return -1;
 	case 'd':
 		return parse_disable(arg, o) ? -1 : 1;
 	case 'n':
@@ -82,9 +91,20 @@ int replay_finding_open(const struct replay_options *o, const char *path,
 {
 	char err[512];
 
+	struct replay_options with = *o;
+
 	if (finding_load(path, fi, err, sizeof(err)))
 		return cli_error("%s", err);
-	if (replay_open(o, r))
+	/* The finding's context lines where the command line says nothing. */
+	if (!o->backend_given && fi->backend[0])
+		with.backend = fi->backend;
+	if (!o->cfg.vendor && fi->vendor[0]) {
+		if (cli_parse_vendor(fi->vendor))
+			return cli_error("%s: vendor = %s: not intel, amd or "
+					 "host", path, fi->vendor);
+		with.cfg.vendor = fi->vendor;
+	}
+	if (replay_open(&with, r))
 		return EXIT_USAGE;
 	r->defenses = replay_profile(o, fi);
 	return 0;

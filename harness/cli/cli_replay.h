@@ -14,7 +14,8 @@
 
 struct replay_options {
 	const char *backend; /* default "tcg" */
-	struct backend_config cfg;
+	int backend_given;   /* --backend beats a .tc's backend = line */
+	struct backend_config cfg; /* .vendor: --vendor beats vendor = */
 	uint64_t defenses; /* from --disable */
 	int disable_given; /* --disable beats the recorded profile */
 	unsigned times;	   /* --times: replays per finding */
@@ -25,6 +26,7 @@ struct replay_options {
 	{"backend", required_argument, NULL, 'b'},         \
 		{"disable", required_argument, NULL, 'd'}, \
 		{"times", required_argument, NULL, 'n'},   \
+		{"vendor", required_argument, NULL, 'V'},  \
 		{"kernel", required_argument, NULL, 'k'},  \
 		{"qemu", required_argument, NULL, 'Q'},    \
 	{                                                  \
@@ -32,7 +34,10 @@ struct replay_options {
 	}
 
 #define REPLAY_USAGE                                                           \
-	"  --backend B        backend to replay on (default tcg)\n"            \
+	"  --backend B        backend to replay on (default: the finding's\n" \
+	"                     backend = line, else tcg)\n"                   \
+	"  --vendor V         guest CPUID vendor: intel, amd or host\n"      \
+	"                     (default: the finding's vendor = line)\n"      \
 	"  --disable D[,D..]  defenses off for the mechanism run (default:\n"  \
 	"                     the profile recorded with the finding; 'none'\n" \
 	"                     for every defense on)\n"                         \

@@ -38,7 +38,8 @@ static const char run_usage[] =
 	"                     (to fuzz the hypervisor itself)\n"
 	"  --vendor V         guest CPUID vendor: intel, amd or host (kvm, tcg)\n"
 	"  --disable D[,D..]  switch defenses off for the mechanism run\n"
-	"                     (names: gatecrash defenses; 'all' for every one)\n"
+	"                     (names: gatecrash defenses; 'all' for every one,\n"
+	"                     'none' for none)\n"
 	"  --json             one JSON object per testcase on stdout\n"
 	"  --kernel PATH      test kernel ELF (default: the built one)\n"
 	"  --qemu PATH        qemu-system-x86_64 binary\n"
@@ -129,8 +130,10 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 			break;
 		case 'd':
 			o->disable_given = 1;
-			if (defenses_disable_list(optarg, &o->defenses, err,
-						  sizeof(err)))
+			if (!strcmp(optarg, "none"))
+				o->defenses = GC_DEFENSES_ALL;
+			else if (defenses_disable_list(optarg, &o->defenses,
+						       err, sizeof(err)))
 				return cli_error("%s", err);
 			break;
 		case 'j':

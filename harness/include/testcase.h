@@ -60,7 +60,8 @@ void tc_print_text_ctx(FILE *f, const struct gc_testcase *tc,
  * text syntax error with its line number). *is_text says which form. */
 int tc_load_file(const char *path, struct gc_testcase *out, int *is_text,
 		 char *err, size_t errlen);
-/* The same, with the context lines of a text file (zeroed for binary). A
+/* The same, with the context lines of a text file (zeroed for binary);
+ * path "-" reads standard input (text if it starts with the header). A
  * person's file must hold a testcase: an empty file and a text file that
  * never names its mechanism (cut short) are errors here. */
 int tc_load_file_ctx(const char *path, struct gc_testcase *out, int *is_text,

@@ -40,7 +40,8 @@ static char *read_whole_file(const char *path, size_t *len, char *err,
 			     size_t errlen)
 {
 	char *buf = malloc(MAX_FILE_SIZE + 1);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int is_stdin = !strcmp(path, "-");
+	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	int saved;
 
 	if (!buf || fd < 0 || read_fd(fd, buf, MAX_FILE_SIZE + 1, len)) {
@@ -48,11 +49,12 @@ static char *read_whole_file(const char *path, size_t *len, char *err,
 		snprintf(err, errlen, "cannot read %s: %s", path,
 			 strerror(saved));
 		free(buf);
-		if (fd >= 0)
+		if (fd >= 0 && !is_stdin)
 			close(fd);
 		return NULL;
 	}
-	close(fd);
+	if (!is_stdin)
+		close(fd);
 	return buf;
 }
 
@@ -130,7 +132,9 @@ int tc_load_file_ctx(const char *path, struct gc_testcase *out, int *is_text,
 		free(buf);
 		return -1;
 	}
-	text = has_tc_suffix(path) && starts_with_header(buf, len);
+	/* "-" is standard input: text if it starts with the header. */
+	text = (has_tc_suffix(path) || !strcmp(path, "-")) &&
+	       starts_with_header(buf, len);
 	if (text)
 		ret = load_text(path, buf, len, out, ctx, err, errlen);
 	else

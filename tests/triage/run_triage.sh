@@ -86,6 +86,26 @@ while IFS=$'\t' read -r path sig; do
 		fail "$path: $(echo "$out" | tail -1)"
 done
 
+# A minimized.tc copied alone (no profile file beside it, another
+# directory) carries its profile and backend: a bug report's attachment
+# reproduces by itself, under repro and under run.
+mkdir "$T/alone"
+python3 -c '
+import json, sys
+for b in json.load(open(sys.argv[1]))["buckets"]:
+    print(b["minimized_path"] + "\t" + b["signature"])' "$T/report.json" |
+while IFS=$'\t' read -r path sig; do
+	cp "$path" "$T/alone/bug.tc"
+	grep -q '^disable = ' "$T/alone/bug.tc" || fail "$path: no disable line"
+	out=$(cd "$T/alone" && "$G" repro --times 3 bug.tc) &&
+		fail "$path alone: repro found nothing"
+	echo "$out" | grep -qxF "bucket: $sig" || fail "$path alone: bucket changed"
+	echo "$out" | grep -qxF "reproduced 3/3" || fail "$path alone: $(echo "$out" | tail -1)"
+	rc=0
+	(cd "$T/alone" && "$G" run -q bug.tc >/dev/null 2>&1) || rc=$?
+	[ "$rc" = 1 ] || fail "$path alone: run exited $rc, not 1"
+done
+
 grep -q "^## 1\. " "$T/report.md" || fail "no bucket section in report.md"
 grep -q "reproduced $TIMES/$TIMES" "$T/report.md" || fail "no score in report.md"
 

@@ -174,9 +174,10 @@ void report_repro_command(const struct triage_bucket *b, char *buf, size_t len);
 /* ---- reproducer_c.c ---- */
 
 /* A standalone C program (Linux user process) for tc. The expected
- * state is the reference run's capture in res. */
-void reproducer_write_c(FILE *f, const struct gc_testcase *tc,
-			const struct replay_result *res, const char *origin,
-			const char *repro_cmd);
+ * state is the reference run's capture in res. Returns NULL, or why Linux
+ * cannot express tc: the program is then a stub that exits 77. */
+const char *reproducer_write_c(FILE *f, const struct gc_testcase *tc,
+			       const struct replay_result *res,
+			       const char *origin, const char *repro_cmd);
 
 #endif

@@ -19,7 +19,7 @@
 #endif
 
 static const char bench_usage[] =
-	"usage: gatecrash bench [--json] [--quick] [--only B1,B3,...]\n"
+	"Usage: gatecrash bench [--json] [--quick] [--only B1,B3,...]\n"
 	"\n"
 	"Measures, on tcg (and kvm where /dev/kvm works), each figure next to\n"
 	"a floor taken in the same run, so the ratio holds on a noisy host:\n"
@@ -32,11 +32,13 @@ static const char bench_usage[] =
 	"  B6 kvm testcases/s  vs  bare-VM exits/s\n"
 	"Takes about 4 minutes (--quick: about 30 s; numbers then rough).\n"
 	"\n"
-	"options:\n"
+	"Options:\n"
 	"  --json        one JSON document, keys B1..B6, each with value,\n"
 	"                unit, floor (null where none), ratio, notes\n"
 	"  --quick       short slices: a smoke run\n"
-	"  --only LIST   run only these (the others are null)\n";
+	"  --only LIST   run only these (the others are null)\n"
+	"\n"
+	"Exit status: 0 measured, 2 usage or environment error.\n";
 
 typedef void (*bench_fn)(const struct bench_opts *, struct bench_fig *);
 

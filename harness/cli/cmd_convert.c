@@ -29,7 +29,9 @@ static const char convert_usage[] =
 	"                    binary goes to stdout only if it is not a "
 	"terminal\n"
 	"  -t, --to FORM     the form to write: 'text' or 'binary'\n"
-	"  -h, --help        show this help\n";
+	"  -h, --help        show this help\n"
+	"\n"
+	"Exit status: 0 converted, 2 usage, input or output error.\n";
 
 enum form { FORM_AUTO, FORM_TEXT, FORM_BINARY };
 

@@ -16,7 +16,7 @@
 #include "triage.h"
 
 static const char minimize_usage[] =
-	"usage: gatecrash minimize [options] FINDING\n"
+	"Usage: gatecrash minimize [options] FINDING\n"
 	"\n"
 	"Resets the fields of a finding (a findings/<sig>/ directory or a\n"
 	"testcase file) to their defaults one by one and simplifies the\n"
@@ -24,11 +24,11 @@ static const char minimize_usage[] =
 	"same, checks that the result reproduces every time, and writes it\n"
 	"as a text testcase.\n"
 	"\n"
-	"options:\n"
+	"Options:\n"
 	"  -o, --output FILE  write the testcase there (default: "
 	"stdout)\n" REPLAY_USAGE "  -h, --help         this text\n"
 	"\n"
-	"exit status: 0 written, 1 the finding did not reproduce, 2 usage,\n"
+	"Exit status: 0 written, 1 the finding did not reproduce, 2 usage,\n"
 	"input or environment error.\n";
 
 /* The testcase with its context lines, so `gatecrash repro FILE` alone

@@ -14,19 +14,19 @@
 #include "json.h"
 
 static const char probe_usage[] =
-	"usage: gatecrash probe [--backend B] [--json]\n"
+	"Usage: gatecrash probe [--backend B] [--json]\n"
 	"\n"
 	"Says which backends work on this machine and why not: for tcg,\n"
 	"whether QEMU and the test kernel are there and the kernel boots;\n"
 	"for kvm, what /dev/kvm is; for linux and qemu-user, which entries\n"
 	"a getpid gets through on the running kernel (or qemu-x86_64).\n"
 	"\n"
-	"options:\n"
+	"Options:\n"
 	"  --backend B   probe only B (tcg, kvm, linux or qemu-user)\n"
 	"  --json        a JSON array of {backend, usable, faithful, reason}\n"
 	"  --kernel PATH, --qemu PATH   as for gatecrash run\n"
 	"\n"
-	"exit status: 0 at least one probed backend is usable, 2 none is.\n";
+	"Exit status: 0 at least one probed backend is usable, 2 none is.\n";
 
 static const char *const all_backends[] = { "tcg", "kvm", "linux",
 					    "qemu-user" };

@@ -19,14 +19,14 @@
 #include "verdict.h"
 
 static const char run_usage[] =
-	"usage: gatecrash run [options] FILE|DIR...\n"
+	"Usage: gatecrash run [options] FILE|DIR...\n"
 	"\n"
 	"Runs each testcase through its entry mechanism and through the\n"
 	"int $0x80 + iret reference on the test kernel, and prints the\n"
 	"oracle's verdict: pass, divergence, kernel_fault, hazard, hang,\n"
 	"vm_crash or error. A directory stands for every file below it.\n"
 	"\n"
-	"options:\n"
+	"Options:\n"
 	"  --backend B        kvm, tcg (QEMU TCG) or auto: kvm where its\n"
 	"                     fidelity probe passes, else tcg (default);\n"
 	"                     linux or qemu-user (docs/backends.md); A,B\n"
@@ -51,7 +51,7 @@ static const char run_usage[] =
 	"docs/testcase-format.md) are used where the command line does not\n"
 	"say otherwise: --disable, --vendor and --backend/--backends win.\n"
 	"\n"
-	"exit status: 0 every verdict is pass, 1 something was found,\n"
+	"Exit status: 0 every verdict is pass, 1 something was found,\n"
 	"2 usage, input or environment error.\n";
 
 struct run_options {

@@ -134,10 +134,19 @@ PY
 # so an expressible one must run and pass (exit 0), the rest exit 77.
 passed=0
 for m in "$T"/all/triage/*/minimized.tc; do
-	"$G" reproducer --lang c -o "$T/r.c" "$m"
+	stub=0
+	"$G" reproducer --lang c -o "$T/r.c" "$m" 2>"$T/r.err" || stub=$?
+	case $stub in
+	0) ;;
+	2) grep -q "only a stub" "$T/r.err" || fail "$m: reproducer: $(cat "$T/r.err")" ;;
+	*) fail "$m: reproducer exited $stub" ;;
+	esac
 	gcc -Wall -Werror -O1 -o "$T/r" "$T/r.c" || fail "$m: C does not compile"
 	rc=0
 	out=$("$T/r") || rc=$?
+	# A stub says so (exit 2 above) and exits 77; a real one never does.
+	[ "$stub" = 2 ] && [ "$rc" != 77 ] && fail "$m: a stub that exits $rc"
+	[ "$stub" = 0 ] && [ "$rc" = 77 ] && fail "$m: exits 77 but was not called a stub"
 	case $rc in
 	0) echo "$out" | grep -q "^PASS" || fail "$m: no observation"
 	   passed=$((passed + 1)) ;;

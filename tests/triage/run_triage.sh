@@ -99,7 +99,8 @@ while IFS=$'\t' read -r path sig; do
 	grep -q '^disable = ' "$T/alone/bug.tc" || fail "$path: no disable line"
 	out=$(cd "$T/alone" && "$G" repro --times 3 bug.tc) &&
 		fail "$path alone: repro found nothing"
-	echo "$out" | grep -qxF "bucket: $sig" || fail "$path alone: bucket changed"
+	echo "$out" | grep -qxF "bucket: $sig" ||
+		fail "$path alone: bucket changed from $sig: $(echo "$out" | grep '^bucket:')"
 	echo "$out" | grep -qxF "reproduced 3/3" || fail "$path alone: $(echo "$out" | tail -1)"
 	rc=0
 	(cd "$T/alone" && "$G" run -q bug.tc >/dev/null 2>&1) || rc=$?

@@ -79,6 +79,33 @@ static void print_json(const struct bench_fig *f, int first)
 	printf("%s}", f->extra);
 }
 
+/* s indented by four, broken after ", " so no line passes 100 columns
+ * (B4's per-defense detail is thousands of characters in one piece). */
+static void print_wrapped(const char *s)
+{
+	const size_t width = 96;
+	size_t col = 0;
+	int after_comma = 0;
+
+	fputs("    ", stdout);
+	while (*s) {
+		size_t word = strcspn(s, " ");
+
+		if (s[word] == ' ')
+			word++;
+		if (after_comma && col + word > width) {
+			fputs("\n      ", stdout);
+			col = 2;
+		}
+		fwrite(s, 1, word, stdout);
+		col += word;
+		after_comma = word >= 2 && s[word - 2] == ',' &&
+			      s[word - 1] == ' ';
+		s += word;
+	}
+	putchar('\n');
+}
+
 static void print_row(const struct bench_fig *f)
 {
 	char v[32] = "-", fl[32] = "-", r[32] = "-";
@@ -91,9 +118,9 @@ static void print_row(const struct bench_fig *f)
 		snprintf(r, sizeof(r), "%.3f", f->value / f->floor);
 	printf("%-3s %-32s %10s %10s %7s  %s\n", f->name, f->what, v, fl, r,
 	       f->unit);
-	printf("    %s\n", f->note);
+	print_wrapped(f->note);
 	if (f->extra[0])
-		printf("    %s\n", f->extra + 2);
+		print_wrapped(f->extra + 2);
 }
 
 static int selected(const char *only, const char *name)

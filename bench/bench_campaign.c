@@ -189,7 +189,12 @@ void bench_b4(const struct bench_opts *o, struct bench_fig *f)
 	bench_extra(f, "}, \"found\": %u, \"of\": %zu, \"misses\": %u", found,
 		    defense_count, misses);
 	f->value = median(meds, (unsigned)defense_count);
-	bench_extra(f, ", \"median_s\": %.3f", median(secs, defense_count));
+	/* More than half missed: the median is +inf, which JSON cannot say. */
+	if (median(secs, defense_count) < 1e300)
+		bench_extra(f, ", \"median_s\": %.3f",
+			    median(secs, defense_count));
+	else
+		bench_extra(f, ", \"median_s\": null");
 	if (max_s < 1e300)
 		bench_extra(f, ", \"max_s\": %.3f", max_s);
 	else

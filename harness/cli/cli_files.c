@@ -146,8 +146,9 @@ static int collect_dir(const char *dir, struct path_list *l)
 				 strerror(errno));
 	if (walk.failed)
 		return walk.failed;
-	qsort(l->paths + before, l->n - before, sizeof(*l->paths),
-	      compare_paths);
+	if (l->n > before) /* an empty list may have no array yet */
+		qsort(l->paths + before, l->n - before, sizeof(*l->paths),
+		      compare_paths);
 	if (walk.skipped)
 		fprintf(stderr,
 			"gatecrash: note: %s: skipped %u file%s that %s not "

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "backend.h"
+#include "testcase.h"
 #include "verdict.h"
 
 /* ---- signature.c ---- */
@@ -71,8 +72,9 @@ struct finding_input {
 	int has_profile;
 	double found_at;	    /* mtime of input.bin (Unix seconds) */
 	struct gc_signature bucket; /* DIR/bucket; text "" without it */
-	/* The campaign's DIR/replay (finding at DIR/findings/HASH): what it
-	 * ran on. "" when there is none (a loose testcase, an old one). */
+	/* The .tc's (or DIR/input.tc's) backend = / vendor = lines, else the
+	 * campaign's DIR/replay (finding at DIR/findings/HASH); "" when
+	 * neither says (a loose testcase, an old campaign). */
 	char backend[104];
 	char vendor[24];
 };
@@ -83,6 +85,11 @@ int campaign_replay_info(const char *campaign_dir, char *backend,
  * beside it is used if there is one). 0, or -1 with err. */
 int finding_load(const char *path, struct finding_input *fi, char *err,
 		 size_t errlen);
+/* The context lines a .tc written for fi replayed with the defenses
+ * `enabled` on backend carries (docs/testcase-format.md): it then shows
+ * alone. */
+void finding_context(const struct finding_input *fi, uint64_t enabled,
+		     const char *backend, struct tc_context *ctx);
 
 /* ---- minimize.c ---- */
 
@@ -173,9 +180,10 @@ void report_repro_command(const struct triage_bucket *b, char *buf, size_t len);
 /* ---- reproducer_c.c ---- */
 
 /* A standalone C program (Linux user process) for tc. The expected
- * state is the reference run's capture in res. */
-void reproducer_write_c(FILE *f, const struct gc_testcase *tc,
-			const struct replay_result *res, const char *origin,
-			const char *repro_cmd);
+ * state is the reference run's capture in res. Returns NULL, or why Linux
+ * cannot express tc: the program is then a stub that exits 77. */
+const char *reproducer_write_c(FILE *f, const struct gc_testcase *tc,
+			       const struct replay_result *res,
+			       const char *origin, const char *repro_cmd);
 
 #endif

@@ -123,6 +123,9 @@ static int backend__open_pair(const char *name,
  * line on stderr once it worked; if tcg fails too, its error is the one
  * line, with why kvm was not used.
  */
+/* The "kvm is not a reference here" note was printed. */
+static unsigned auto_note_shown;
+
 static int backend__open_auto(const struct backend_config *cfg,
 			      struct backend **out, char *err, size_t errlen)
 {
@@ -147,10 +150,13 @@ static int backend__open_auto(const struct backend_config *cfg,
 	len = strlen(why);
 	while (len && why[len - 1] == ' ')
 		why[--len] = '\0';
-	fprintf(stderr,
-		"gatecrash: backend auto: tcg; kvm is not a reference here "
-		"(%s; details: gatecrash probe --backend kvm)\n",
-		why);
+	/* Once per process: a command that opens several backends (run's
+	 * groups, triage's replays) need not repeat it. */
+	if (!auto_note_shown++)
+		fprintf(stderr,
+			"gatecrash: backend auto: tcg; kvm is not a reference "
+			"here (%s; details: gatecrash probe --backend kvm)\n",
+			why);
 	return 0;
 }
 

@@ -55,6 +55,14 @@ int replay_option(const char *cmd, int c, const char *arg,
 		o->backend = arg;
 		o->backend_given = 1;
 		return 1;
+	case 'V':
+		if (!cli_parse_vendor(arg)) {
+			o->cfg.vendor = arg;
+			return 1;
+		}
+		cli_usage_error(cmd, "--vendor takes intel, amd or host, not "
+				"'%s'", arg);
+		return -1;
 	case 'd':
 		return parse_disable(arg, o) ? -1 : 1;
 	case 'n':
@@ -99,8 +107,13 @@ int replay_finding_open(struct replay_options *o, const char *path,
 {
 	char err[512];
 
+	struct replay_options with = *o;
+
 	if (finding_load(path, fi, err, sizeof(err)))
 		return cli_error("%s", err);
+	if (fi->vendor[0] && cli_parse_vendor(fi->vendor))
+		return cli_error("%s: vendor = %s: not intel, amd or host",
+				 path, fi->vendor);
 	replay_recorded(o, fi->backend, fi->vendor);
 	if (replay_open(o, r))
 		return EXIT_USAGE;

@@ -13,7 +13,9 @@
 #include "triage.h"
 
 struct replay_options {
-	const char *backend; /* --backend, else the campaign's, else "tcg" */
+	/* --backend, else the finding's backend = line, else the campaign's
+	 * DIR/replay, else "tcg"; --vendor likewise beats vendor = */
+	const char *backend;
 	int backend_given;
 	struct backend_config cfg;
 	char recorded_backend[104]; /* what replay_recorded() chose */
@@ -28,6 +30,7 @@ struct replay_options {
 	{"backend", required_argument, NULL, 'b'},         \
 		{"disable", required_argument, NULL, 'd'}, \
 		{"times", required_argument, NULL, 'n'},   \
+		{"vendor", required_argument, NULL, 'V'},  \
 		{"kernel", required_argument, NULL, 'k'},  \
 		{"qemu", required_argument, NULL, 'Q'},    \
 	{                                                  \
@@ -35,9 +38,12 @@ struct replay_options {
 	}
 
 #define REPLAY_USAGE                                                           \
-	"  --backend B        backend to replay on (default: the one the\n"  \
-	"                     campaign recorded in DIR/replay, with its\n"  \
-	"                     CPU vendor; else tcg)\n"                       \
+	"  --backend B        backend to replay on (default: the finding's\n" \
+	"                     backend = line, else the one the campaign\n"  \
+	"                     recorded in DIR/replay; else tcg)\n"          \
+	"  --vendor V         guest CPUID vendor: intel, amd or host\n"      \
+	"                     (default: the finding's vendor = line, else\n" \
+	"                     the campaign's)\n"                            \
 	"  --disable D[,D..]  defenses off for the mechanism run (default:\n"  \
 	"                     the profile recorded with the finding; 'none'\n" \
 	"                     for every defense on)\n"                         \

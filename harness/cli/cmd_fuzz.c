@@ -19,7 +19,7 @@
 #include "engines.h"
 
 static const char fuzz_usage[] =
-	"usage: gatecrash fuzz --out DIR [options]\n"
+	"Usage: gatecrash fuzz --out DIR [options]\n"
 	"\n"
 	"Coverage-guided fuzzing of the entry/exit paths: mutates testcases\n"
 	"field by field, keeps those that reach new guest coverage or a new\n"
@@ -27,11 +27,11 @@ static const char fuzz_usage[] =
 	"DIR/findings/<signature>/ the moment it is found. Running again on\n"
 	"the same DIR resumes the campaign. See docs/fuzzing.md.\n"
 	"\n"
-	"options:\n"
+	"Options:\n"
 	"  --out DIR          campaign directory (required)\n"
 	"  --engine E         builtin, libfuzzer or afl (default builtin)\n"
-	"  --seeds DIR        initial testcases (default: "
-	"<source>/seeds/minimal)\n"
+	"  --seeds DIR        initial testcases (default: the seeds/minimal\n"
+	"                     shipped with gatecrash)\n"
 	"  --backend B        tcg, kvm, linux, qemu-user or auto (default:\n"
 	"                     auto)\n"
 	"  --vendor V         guest CPUID vendor: intel, amd or host\n"
@@ -55,7 +55,7 @@ static const char fuzz_usage[] =
 	"stops\n"
 	"it cleanly; so does kill -9, minus the last progress line).\n"
 	"\n"
-	"exit status: 0 no findings in DIR, 1 findings in DIR, 2 error.\n";
+	"Exit status: 0 no findings in DIR, 1 findings in DIR, 2 error.\n";
 
 static int parse_u64(const char *s, uint64_t *out)
 {

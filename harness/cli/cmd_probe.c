@@ -14,7 +14,7 @@
 #include "json.h"
 
 static const char probe_usage[] =
-	"usage: gatecrash probe [--backend B] [--json]\n"
+	"Usage: gatecrash probe [--backend B] [--json]\n"
 	"\n"
 	"Says which backends work on this machine and why not: for tcg,\n"
 	"whether QEMU and the test kernel are there and the kernel boots;\n"
@@ -23,7 +23,7 @@ static const char probe_usage[] =
 	"across SYSCALL, debug registers, the LDT, high FS/GS bases) ok,\n"
 	"missing or unfaithful, with its evidence; cached per host boot.\n"
 	"\n"
-	"options:\n"
+	"Options:\n"
 	"  --backend B   probe only B (tcg, kvm, linux or qemu-user)\n"
 	"  --json        a JSON array of {backend, usable, faithful, reason},\n"
 	"                with linux and qemu-user's {cached, capabilities:\n"
@@ -33,7 +33,7 @@ static const char probe_usage[] =
 	"                reusing this boot's cached result\n"
 	"  --kernel PATH, --qemu PATH   as for gatecrash run\n"
 	"\n"
-	"exit status: 0 at least one probed backend is usable, 2 none is.\n";
+	"Exit status: 0 at least one probed backend is usable, 2 none is.\n";
 
 static const char *const all_backends[] = { "tcg", "kvm", "linux",
 					    "qemu-user" };

@@ -15,7 +15,7 @@
 #include "triage.h"
 
 static const char triage_usage[] =
-	"usage: gatecrash triage [options] DIR\n"
+	"Usage: gatecrash triage [options] DIR\n"
 	"\n"
 	"Replays every finding of the campaign directory DIR N times with\n"
 	"the profile it was found with, groups the findings into buckets\n"
@@ -23,13 +23,13 @@ static const char triage_usage[] =
 	"DIR/triage/<key>/minimized.tc, finds the defense whose return\n"
 	"makes it pass, and prints a report.\n"
 	"\n"
-	"options:\n"
+	"Options:\n"
 	"  --format F         md (default), html (one self-contained file\n"
 	"                     with a plot of the campaign) or json\n"
 	"  -o, --output FILE  write the report there (default: "
 	"stdout)\n" REPLAY_USAGE "  -h, --help         this text\n"
 	"\n"
-	"exit status: 0 no findings, 1 findings (the report lists them),\n"
+	"Exit status: 0 no findings, 1 findings (the report lists them),\n"
 	"2 usage, input or environment error.\n";
 
 struct triage_options {

@@ -20,16 +20,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "engine.h"
+#include "paths.h"
 
-#ifndef GC_SOURCE_DIR
-#define GC_SOURCE_DIR "."
-#endif
 
 #define LINE_TTY_S 1.0
 #define LINE_LOG_S 5.0
@@ -125,20 +124,36 @@ void campaign_format_findings(const unsigned f[VERDICT_COUNT], char *buf,
 		snprintf(buf + at, len - at, ")");
 }
 
+/* The terminal's width: a line rewritten in place must not wrap, or each
+ * rewrite leaves the wrapped part behind. */
+static size_t terminal_columns(void)
+{
+	struct winsize ws;
+
+	if (!ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) && ws.ws_col >= 20)
+		return ws.ws_col;
+	return 80;
+}
+
 static void print_line(const struct totals *t, double elapsed)
 {
-	char f[160], errors[32] = "";
+	char f[160], errors[32] = "", line[512];
 	unsigned s = (unsigned)elapsed;
+	size_t len;
 
 	campaign_format_findings(t->findings, f, sizeof(f));
 	if (t->errors)
 		snprintf(errors, sizeof(errors), " errors %u", t->errors);
-	fprintf(stderr,
-		"%s[%u:%02u:%02u] execs %" PRIu64 " (%.0f/s) corpus %u "
-		"cov %u/%u feat %u findings %s%s%s",
-		mon.tty ? "\r" : "", s / 3600, s / 60 % 60, s % 60, t->execs,
-		mon.rate, t->corpus, t->coverage, t->coverage_total,
-		t->features, f, errors, mon.tty ? "\033[K" : "\n");
+	snprintf(line, sizeof(line),
+		 "[%u:%02u:%02u] execs %" PRIu64 " (%.0f/s) corpus %u "
+		 "cov %u/%u feat %u findings %s%s",
+		 s / 3600, s / 60 % 60, s % 60, t->execs, mon.rate, t->corpus,
+		 t->coverage, t->coverage_total, t->features, f, errors);
+	len = strlen(line);
+	if (mon.tty && len > terminal_columns() - 1)
+		len = terminal_columns() - 1;
+	fprintf(stderr, "%s%.*s%s", mon.tty ? "\r" : "", (int)len, line,
+		mon.tty ? "\033[K" : "\n");
 	fflush(stderr);
 	mon.line_open = mon.tty;
 }
@@ -315,7 +330,7 @@ static int setup_dirs(struct campaign_ctx *ctx, char *err, size_t errlen)
 		 ctx->out);
 	snprintf(ctx->seeds_dir, sizeof(ctx->seeds_dir), "%s",
 		 cfg->seeds_dir ? cfg->seeds_dir
-				: GC_SOURCE_DIR "/seeds/minimal");
+				: gc_path_minimal_seeds());
 	if (fs_mkdir_p(ctx->corpus_dir) || fs_mkdir_p(ctx->findings_dir) ||
 	    fs_mkdir_p(ctx->engine_dir)) {
 		snprintf(err, errlen, "cannot create %s: %s", ctx->out,

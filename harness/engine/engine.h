@@ -96,6 +96,8 @@ struct finding_sig {
 struct findings {
 	uint64_t *seen;
 	size_t n, cap;
+	const char *vendor; /* the campaign's guest vendor for input.tc's
+			     * context line (NULL or "host": none) */
 };
 
 void finding_signature(const struct gc_testcase *tc, const struct verdict *v,

@@ -78,11 +78,23 @@ struct finding_files {
 	const struct verdict *v;
 	const char *backend;
 	uint64_t defenses;
+	const char *vendor;
 };
 
+/* input.tc carries what it needs to show its finding alone: the profile,
+ * the vendor and the backend (docs/testcase-format.md, context lines). */
 static void fill_text(FILE *f, const void *ctx)
 {
-	tc_print_text(f, ((const struct finding_files *)ctx)->tc);
+	const struct finding_files *ff = ctx;
+	struct tc_context tcx = {0};
+
+	signature_profile(ff->defenses, tcx.disable, sizeof(tcx.disable));
+	if (!strcmp(tcx.disable, "-"))
+		snprintf(tcx.disable, sizeof(tcx.disable), "none");
+	if (ff->vendor && strcmp(ff->vendor, "host"))
+		snprintf(tcx.vendor, sizeof(tcx.vendor), "%s", ff->vendor);
+	snprintf(tcx.backend, sizeof(tcx.backend), "%s", ff->backend);
+	tc_print_text_ctx(f, ff->tc, &tcx);
 }
 
 static void fill_verdict(FILE *f, const void *ctx)
@@ -150,7 +162,8 @@ int findings_save(struct findings *fs, const char *dir,
 		  const struct case_outcome *out, const struct verdict *v,
 		  const char *backend, uint64_t defenses)
 {
-	struct finding_files ff = {sig, tc, out, v, backend, defenses};
+	struct finding_files ff = {sig, tc, out, v, backend, defenses,
+				   fs ? fs->vendor : NULL};
 	char tmp[4096 + 64], final[4096 + 64];
 
 	snprintf(tmp, sizeof(tmp), "%s/.tmp-%d-%016" PRIx64, dir, (int)getpid(),

@@ -309,6 +309,7 @@ static int worker_open(struct worker *w)
 		snprintf(w->err, sizeof(w->err), "out of memory");
 		return fail(w, "setup");
 	}
+	w->findings.vendor = w->ctx->cfg->bcfg.vendor;
 	return 0;
 }
 

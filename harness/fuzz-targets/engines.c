@@ -33,6 +33,7 @@
 #include "defenses.h"
 #include "engine.h"
 #include "engines.h"
+#include "paths.h"
 #include "testcase.h"
 
 #ifndef GC_FUZZ_BIN_DIR
@@ -102,7 +103,8 @@ static int make_dirs(struct engine_run *r)
 	return 0;
 }
 
-/* $GATECRASH_<NAME>_BIN, the build directory, or next to gatecrash. */
+/* $GATECRASH_<NAME>_BIN, the installed helpers, the build directory, or
+ * next to gatecrash. */
 static int find_binary(struct engine_run *r)
 {
 	const char *name = r->engine == ENGINE_AFL ? "gatecrash-afl"
@@ -116,6 +118,12 @@ static int find_binary(struct engine_run *r)
 	if (env && *env) {
 		snprintf(r->bin, sizeof(r->bin), "%s", env);
 		return access(r->bin, X_OK) ? fail(r, env, strerror(errno)) : 0;
+	}
+	if (gc_path_helpers()) {
+		snprintf(r->bin, sizeof(r->bin), "%.*s/%s", PATH_LEN - 32,
+			 gc_path_helpers(), name);
+		if (!access(r->bin, X_OK))
+			return 0;
 	}
 	snprintf(r->bin, sizeof(r->bin), "%s/%s", GC_FUZZ_BIN_DIR, name);
 	if (!access(r->bin, X_OK))
@@ -152,7 +160,7 @@ static int convert_seed(struct engine_run *r, const char *dir, const char *name)
 static int convert_seeds(struct engine_run *r)
 {
 	const char *dir = r->cfg->seeds_dir ? r->cfg->seeds_dir
-					    : GC_SOURCE_DIR "/seeds/minimal";
+					    : gc_path_minimal_seeds();
 	struct dirent **names;
 	int n = scandir(dir, &names, NULL, alphasort), ret = 0;
 
@@ -323,8 +331,10 @@ static int each_file(struct engine_run *r, const char *dir,
 		for (const char *const *p = prefixes; *p && f[0] != '.'; p++) {
 			if (strncmp(f, *p, strlen(*p)))
 				continue;
-			snprintf(path, sizeof(path), "%s/%s", dir, f);
-			sum += fn(r, path);
+			/* A cut path would name another file: skip it. */
+			if (snprintf(path, sizeof(path), "%s/%s", dir, f) <
+			    (int)sizeof(path))
+				sum += fn(r, path);
 			break;
 		}
 		free(names[i]);

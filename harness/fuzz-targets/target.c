@@ -83,6 +83,7 @@ int target_open(struct target *t, uint8_t *outcome, int crash_default)
 			 t->findings_dir, strerror(errno));
 		return -1;
 	}
+	t->findings.vendor = t->bcfg.vendor;
 	if (feedback_init(&t->fb, 0)) {
 		snprintf(t->err, sizeof(t->err), "out of memory");
 		return -1;

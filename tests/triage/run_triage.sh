@@ -86,6 +86,27 @@ while IFS=$'\t' read -r path sig; do
 		fail "$path: $(echo "$out" | tail -1)"
 done
 
+# A minimized.tc copied alone (no profile file beside it, another
+# directory) carries its profile and backend: a bug report's attachment
+# reproduces by itself, under repro and under run.
+mkdir "$T/alone"
+python3 -c '
+import json, sys
+for b in json.load(open(sys.argv[1]))["buckets"]:
+    print(b["minimized_path"] + "\t" + b["signature"])' "$T/report.json" |
+while IFS=$'\t' read -r path sig; do
+	cp "$path" "$T/alone/bug.tc"
+	grep -q '^disable = ' "$T/alone/bug.tc" || fail "$path: no disable line"
+	out=$(cd "$T/alone" && "$G" repro --times 3 bug.tc) &&
+		fail "$path alone: repro found nothing"
+	echo "$out" | grep -qxF "bucket: $sig" ||
+		fail "$path alone: bucket changed from $sig: $(echo "$out" | grep '^bucket:')"
+	echo "$out" | grep -qxF "reproduced 3/3" || fail "$path alone: $(echo "$out" | tail -1)"
+	rc=0
+	(cd "$T/alone" && "$G" run -q bug.tc >/dev/null 2>&1) || rc=$?
+	[ "$rc" = 1 ] || fail "$path alone: run exited $rc, not 1"
+done
+
 grep -q "^## 1\. " "$T/report.md" || fail "no bucket section in report.md"
 grep -q "reproduced $TIMES/$TIMES" "$T/report.md" || fail "no score in report.md"
 
@@ -114,10 +135,19 @@ PY
 # so an expressible one must run and pass (exit 0), the rest exit 77.
 passed=0
 for m in "$T"/all/triage/*/minimized.tc; do
-	"$G" reproducer --lang c -o "$T/r.c" "$m"
+	stub=0
+	"$G" reproducer --lang c -o "$T/r.c" "$m" 2>"$T/r.err" || stub=$?
+	case $stub in
+	0) ;;
+	2) grep -q "only a stub" "$T/r.err" || fail "$m: reproducer: $(cat "$T/r.err")" ;;
+	*) fail "$m: reproducer exited $stub" ;;
+	esac
 	gcc -Wall -Werror -O1 -o "$T/r" "$T/r.c" || fail "$m: C does not compile"
 	rc=0
 	out=$("$T/r") || rc=$?
+	# A stub says so (exit 2 above) and exits 77; a real one never does.
+	[ "$stub" = 2 ] && [ "$rc" != 77 ] && fail "$m: a stub that exits $rc"
+	[ "$stub" = 0 ] && [ "$rc" = 77 ] && fail "$m: exits 77 but was not called a stub"
 	case $rc in
 	0) echo "$out" | grep -q "^PASS" || fail "$m: no observation"
 	   passed=$((passed + 1)) ;;

@@ -107,8 +107,6 @@ int replay_finding_open(struct replay_options *o, const char *path,
 {
 	char err[512];
 
-	struct replay_options with = *o;
-
 	if (finding_load(path, fi, err, sizeof(err)))
 		return cli_error("%s", err);
 	if (fi->vendor[0] && cli_parse_vendor(fi->vendor))

@@ -59,6 +59,7 @@ struct engine_run {
 	uint64_t afl_base[MAX_INSTANCES]; /* execs_done before this run */
 	uint64_t base_execs;		  /* campaign.state: earlier runs */
 	double base_seconds, t0;
+	struct afl_stats afl; /* OUT/fuzzer_stats, OUT/plot_data */
 	char *err;
 	size_t errlen;
 };
@@ -645,24 +646,6 @@ struct progress {
 	int known;
 };
 
-static void afl_progress(struct engine_run *r, struct progress *p)
-{
-	unsigned jobs = r->cfg->jobs ? r->cfg->jobs : 1;
-
-	for (unsigned i = 0; i < jobs; i++) {
-		double rate = afl_stat(r, i, "execs_per_sec");
-		double corpus = afl_stat(r, i, "corpus_count");
-
-		if (rate < 0)
-			continue;
-		p->known = 1;
-		p->execs += afl_run_execs(r, i);
-		p->rate += rate;
-		if (corpus > p->corpus)
-			p->corpus = (unsigned)corpus;
-	}
-}
-
 /* The last 16 KiB of path, NUL-terminated; 0 if there is none. */
 static size_t read_tail(const char *path, char *buf, size_t cap)
 {
@@ -675,6 +658,68 @@ static size_t read_tail(const char *path, char *buf, size_t cap)
 		close(fd);
 	buf[n > 0 ? n : 0] = '\0';
 	return n > 0 ? (size_t)n : 0;
+}
+
+/*
+ * AFL++ rewrites fuzzer_stats once a minute (STATS_UPDATE_SEC) but appends
+ * to plot_data every 5 s (PLOT_UPDATE_SEC): its last line is the fresh
+ * figure. Columns: relative_time, cycles_done, cur_item, corpus_count,
+ * pending_total, pending_favs, map_size, saved_crashes, saved_hangs,
+ * max_depth, execs_per_sec, total_execs, edges_found. 0 if none yet.
+ */
+static int afl_plot_last(struct engine_run *r, unsigned i, double *corpus,
+			 double *rate, double *execs)
+{
+	char path[PATH_LEN + 128], name[64], text[2048], *line;
+	double col[13];
+	int n;
+
+	instance_name(i, name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/%s/plot_data", r->d.engine, name);
+	if (!read_tail(path, text, sizeof(text)))
+		return 0;
+	text[strlen(text) - (text[strlen(text) - 1] == '\n')] = '\0';
+	line = strrchr(text, '\n');
+	line = line ? line + 1 : text;
+	n = sscanf(line,
+		   "%lf, %lf, %lf, %lf, %lf, %lf, %lf%%, %lf, %lf, %lf, %lf, "
+		   "%lf, %lf",
+		   &col[0], &col[1], &col[2], &col[3], &col[4], &col[5],
+		   &col[6], &col[7], &col[8], &col[9], &col[10], &col[11],
+		   &col[12]);
+	if (n < 12)
+		return 0;
+	*corpus = col[3];
+	*rate = col[10];
+	*execs = col[11];
+	return 1;
+}
+
+static void afl_progress(struct engine_run *r, struct progress *p)
+{
+	unsigned jobs = r->cfg->jobs ? r->cfg->jobs : 1;
+
+	for (unsigned i = 0; i < jobs; i++) {
+		double rate = afl_stat(r, i, "execs_per_sec");
+		double corpus = afl_stat(r, i, "corpus_count");
+		double execs = afl_stat(r, i, "execs_done");
+		double pc, prate, pexecs;
+
+		if (afl_plot_last(r, i, &pc, &prate, &pexecs) &&
+		    pexecs >= execs) {
+			corpus = pc;
+			rate = prate;
+			execs = pexecs;
+		}
+		if (rate < 0)
+			continue;
+		p->known = 1;
+		if (execs > (double)r->afl_base[i])
+			p->execs += (uint64_t)execs - r->afl_base[i];
+		p->rate += rate;
+		if (corpus > p->corpus)
+			p->corpus = (unsigned)corpus;
+	}
 }
 
 static double number_after(const char *text, const char *label)
@@ -745,9 +790,27 @@ static const char *num_or_null(char *buf, size_t len, int known, int decimals,
 	return buf;
 }
 
-static int format_findings(struct engine_run *r, char *buf, size_t len)
+/* OUT/fuzzer_stats and OUT/plot_data: what the fuzzers said, summed. */
+static void write_afl_stats(struct engine_run *r, const struct progress *p,
+			    const unsigned counts[VERDICT_COUNT],
+			    double elapsed)
 {
-	unsigned counts[VERDICT_COUNT] = {0};
+	struct afl_stats *a = &r->afl;
+
+	a->now = (double)time(NULL);
+	a->run_time = r->base_seconds + elapsed;
+	a->execs = r->base_execs + p->execs;
+	a->execs_per_sec = isfinite(p->rate) ? p->rate : 0;
+	if (p->corpus > a->corpus)
+		a->last_find = a->now;
+	a->corpus = p->corpus;
+	afl_stats_count_findings(counts, a);
+	afl_stats_write(r->d.out, a);
+}
+
+static int format_findings(struct engine_run *r, char *buf, size_t len,
+			   unsigned counts[VERDICT_COUNT])
+{
 	int at = 0;
 
 	findings_load(NULL, r->d.findings, counts, 0);
@@ -766,8 +829,9 @@ static void write_stats(struct engine_run *r, const struct progress *p,
 {
 	char line[1024], findings[256], path[PATH_LEN + 32];
 	char execs[32], rate[32], corpus[32];
+	unsigned counts[VERDICT_COUNT] = {0};
 
-	format_findings(r, findings, sizeof(findings));
+	format_findings(r, findings, sizeof(findings), counts);
 	snprintf(line, sizeof(line),
 		 "{\"time\":%.3f,\"elapsed_s\":%.3f,\"execs\":%s,"
 		 "\"execs_per_s\":%s,\"corpus\":%s,\"coverage\":null,"
@@ -783,6 +847,7 @@ static void write_stats(struct engine_run *r, const struct progress *p,
 		 r->engine == ENGINE_AFL ? "afl" : "libfuzzer");
 	snprintf(path, sizeof(path), "%s/stats.jsonl", r->d.out);
 	fs_append_sync(path, line);
+	write_afl_stats(r, p, counts, elapsed);
 }
 
 static void print_progress(struct engine_run *r, const struct progress *p,
@@ -880,6 +945,21 @@ static void finish_stats(struct engine_run *r, struct campaign_result *res)
 
 /* ---- the run ---- */
 
+/* fuzzer_stats from the start: afl-whatsup sees the campaign at once. */
+static void first_sample(struct engine_run *r)
+{
+	unsigned counts[VERDICT_COUNT] = {0};
+	struct progress p;
+
+	memset(&p, 0, sizeof(p));
+	findings_load(NULL, r->d.findings, counts, 0);
+	r->afl.engine = r->engine == ENGINE_AFL ? "afl" : "libfuzzer";
+	r->afl.start_time = (double)time(NULL);
+	r->afl.exec_timeout_ms = r->cfg->bcfg.case_timeout_ms;
+	afl_stats_count_findings(counts, &r->afl); /* now is 0 */
+	write_afl_stats(r, &p, counts, 0);
+}
+
 static int count_one(struct engine_run *r, const char *path)
 {
 	(void)r;
@@ -920,6 +1000,7 @@ int fuzz_engine_run(enum fuzz_engine engine, const struct campaign_config *cfg,
 	if (make_dirs(&r) || find_binary(&r) || convert_seeds(&r))
 		return -1;
 	load_campaign_state(&r);
+	first_sample(&r);
 	set_target_env(&r);
 	if (start(&r) || run_children(&r))
 		return -1;

@@ -10,8 +10,9 @@
 #       every defense on: no finding
 #
 # Both modes also check OUT/stats.jsonl (every line a JSON object with the
-# built-in engine's keys, the last one counting executions) and that the
-# summary gives the executions. Prints the executions to the first
+# built-in engine's keys, the last one counting executions), that the
+# summary gives the executions, and that afl-whatsup and afl-plot work on
+# OUT itself (check_afl_tools.sh; skipped without them). Prints the executions to the first
 # finding. Exit 77 (skip) when the engine's binary or fuzzer is not
 # installed.
 set -u
@@ -76,6 +77,9 @@ assert isinstance(last["execs"], int) and last["execs"] > 0, lines[-1]
 print(f"stats.jsonl: {len(lines)} lines, last: execs {last['execs']}, "
       f"{last['execs_per_s']}/s, corpus {last['corpus']}")
 EOF
+	[ $? = 0 ] || return 1
+	"$(dirname "$0")/check_afl_tools.sh" "$out"
+	case $? in 0) ;; 77) echo "(afl tools check skipped)" ;; *) return 1 ;; esac
 }
 
 if [ "$mode" = hardened ]; then

@@ -33,6 +33,7 @@
 #include "defenses.h"
 #include "engine.h"
 #include "engines.h"
+#include "mutator.h"
 #include "testcase.h"
 
 #ifndef GC_FUZZ_BIN_DIR
@@ -41,6 +42,7 @@
 
 #define MAX_INSTANCES 256
 #define PATH_LEN      4096
+#define MAX_EXTRA     200 /* arguments after `--` */
 
 struct dirs {
 	char out[PATH_LEN], corpus[PATH_LEN + 16], findings[PATH_LEN + 16];
@@ -298,7 +300,7 @@ static int import_file(const char *path, const char *corpus_dir)
 
 	if (n < 0)
 		return 0;
-	tc_decode(buf, (size_t)n, &tc);
+	mutator_decode_input(buf, (size_t)n, &tc);
 	hash = tc_content_hash(&tc);
 	snprintf(name, sizeof(name), "%016" PRIx64 ".bin", hash);
 	snprintf(dst, sizeof(dst), "%s/%s", corpus_dir, name);
@@ -393,7 +395,7 @@ static int start_libfuzzer(struct engine_run *r)
 {
 	const struct campaign_config *cfg = r->cfg;
 	unsigned jobs = cfg->jobs ? cfg->jobs : 1, argc = 0;
-	const char *argv[16];
+	const char *argv[16 + MAX_EXTRA];
 	char a[8][PATH_LEN + 64];
 
 	argv[argc++] = r->bin;
@@ -416,6 +418,9 @@ static int start_libfuzzer(struct engine_run *r)
 	if (cfg->rng_seed_set)
 		add_arg(argv, &argc, a[5], sizeof(a[5]),
 			"-seed=", (cfg->rng_seed & 0x7fffffff) | 1);
+	/* After ours: libFuzzer takes the last of a repeated flag. */
+	for (unsigned i = 0; i < cfg->n_engine_args; i++)
+		argv[argc++] = cfg->engine_args[i];
 	argv[argc] = NULL;
 	snprintf(a[6], sizeof(a[6]), "%s/log", r->d.engine);
 	unlink(a[6]); /* parsed for progress: this run's lines only */
@@ -542,7 +547,7 @@ static int start_afl_instance(struct engine_run *r, unsigned i, const char *in)
 {
 	const struct campaign_config *cfg = r->cfg;
 	unsigned jobs = cfg->jobs ? cfg->jobs : 1, argc = 0;
-	const char *argv[24];
+	const char *argv[24 + MAX_EXTRA];
 	char a[6][PATH_LEN + 64], name[64], log[PATH_LEN + 128];
 
 	instance_name(i, name, sizeof(name));
@@ -568,6 +573,9 @@ static int start_afl_instance(struct engine_run *r, unsigned i, const char *in)
 	if (cfg->rng_seed_set)
 		add_arg(argv, &argc, a[3], sizeof(a[3]), "-s",
 			(cfg->rng_seed + i) & 0x7fffffff);
+	/* afl-fuzz options, before the target's `--`. */
+	for (unsigned k = 0; k < cfg->n_engine_args; k++)
+		argv[argc++] = cfg->engine_args[k];
 	argv[argc++] = "--";
 	argv[argc++] = r->bin;
 	argv[argc] = NULL;
@@ -932,6 +940,7 @@ static void finish_stats(struct engine_run *r, struct campaign_result *res)
 	struct progress p;
 
 	get_progress(r, &p);
+	res->corpus = p.corpus;
 	if (r->engine == ENGINE_LIBFUZZER)
 		res->execs = p.execs;
 	p.execs = res->execs;
@@ -997,6 +1006,8 @@ int fuzz_engine_run(enum fuzz_engine engine, const struct campaign_config *cfg,
 	r.errlen = errlen;
 	running = &r;
 	r.t0 = engine_now();
+	if (cfg->n_engine_args > MAX_EXTRA)
+		return fail(&r, "--", "more than 200 arguments for the fuzzer");
 	if (make_dirs(&r) || find_binary(&r) || convert_seeds(&r))
 		return -1;
 	load_campaign_state(&r);
@@ -1009,7 +1020,7 @@ int fuzz_engine_run(enum fuzz_engine engine, const struct campaign_config *cfg,
 	else
 		finish_libfuzzer(&r);
 	res->seconds = engine_now() - r.t0;
-	res->corpus = corpus_size(&r);
+	res->corpus_files = corpus_size(&r);
 	finish_stats(&r, res);
 	findings_load(NULL, r.d.findings, res->findings, 0);
 	return 0;

@@ -10,7 +10,8 @@
  *
  * Fuzzers own argv, so the target is configured by the environment:
  *
- *   GATECRASH_OUT         campaign directory (default "."): OUT/findings
+ *   GATECRASH_OUT         campaign directory: OUT/findings (unset: a
+ *                         finding is reported on stderr, not written)
  *   GATECRASH_DISABLE     defenses to switch off, "a,b" (default: none)
  *   GATECRASH_BACKEND     backend (default "tcg")
  *   GATECRASH_KERNEL      test kernel ELF (default: the built one)
@@ -30,6 +31,7 @@
 /* Outcome features folded into this many counters (a power of two; the
  * fuzzers scan every counter per input, so keep it small). */
 #define TARGET_OUTCOME_COUNTERS 4096u
+#define TARGET_MAX_UNSAVED	64
 
 struct target {
 	struct backend *b;
@@ -48,6 +50,8 @@ struct target {
 	struct verdict v;
 	uint64_t execs, new_findings;
 	unsigned failures; /* backend failures in a row */
+	uint64_t unsaved[TARGET_MAX_UNSAVED]; /* reported, no GATECRASH_OUT */
+	unsigned n_unsaved;
 	char err[256];
 };
 

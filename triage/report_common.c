@@ -85,4 +85,3 @@ void report_time(double t, char *buf, size_t len)
 	}
 	strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
-

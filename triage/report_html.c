@@ -12,12 +12,12 @@
 #include "defenses.h"
 #include "triage.h"
 
-#define MAX_LISTED  12	/* findings listed per bucket, as report_md.c */
-#define MAX_MARKS   400 /* finding marks on the plot */
-#define PLOT_LEFT   70	/* room for the y tick labels */
-#define PLOT_W	    600
-#define PLOT_H	    80
-#define PANEL_GAP   40 /* the panel's title and x tick labels */
+#define MAX_LISTED 12  /* findings listed per bucket, as report_md.c */
+#define MAX_MARKS  400 /* finding marks on the plot */
+#define PLOT_LEFT  70  /* room for the y tick labels */
+#define PLOT_W	   600
+#define PLOT_H	   80
+#define PANEL_GAP  40 /* the panel's title and x tick labels */
 
 enum series { S_EXECS, S_COVERAGE, S_CORPUS, S_COUNT };
 
@@ -119,7 +119,8 @@ static void y_ticks(const struct plot *p, double max)
 			continue;
 
 		fprintf(p->f,
-			"<line class=\"tick y\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" "
+			"<line class=\"tick y\" x1=\"%d\" y1=\"%.1f\" "
+			"x2=\"%d\" "
 			"y2=\"%.1f\"/>\n<text class=\"tick y\" x=\"%d\" "
 			"y=\"%.1f\" text-anchor=\"end\">%.0f</text>\n",
 			PLOT_LEFT - 4, y, PLOT_LEFT, y, PLOT_LEFT - 6, y + 4,
@@ -143,9 +144,8 @@ static void panel_frame(struct plot *p, const char *title, double max)
 /* A sample's value holds until the next sample: horizontal, then up. */
 static void series_panel(struct plot *p, enum series which)
 {
-	static const char *const titles[] = {"executions",
-					     "guest coverage counters",
-					     "corpus entries"};
+	static const char *const titles[] = {
+		"executions", "guest coverage counters", "corpus entries"};
 	const struct report *r = p->r;
 	double max = 1;
 	int started = 0;
@@ -186,8 +186,9 @@ static void finding_marks(struct plot *p, double y)
 				"<circle class=\"finding\" cx=\"%.1f\" "
 				"cy=\"%.1f\" r=\"3\"><title>findings/%s, "
 				"bucket %u, %.0f s</title></circle>\n",
-				x_of(p, b->findings[k].at), y, b->findings[k].name,
-				b->number, b->findings[k].at);
+				x_of(p, b->findings[k].at), y,
+				b->findings[k].name, b->number,
+				b->findings[k].at);
 		}
 	}
 }
@@ -200,8 +201,9 @@ static void buckets_panel(struct plot *p)
 	unsigned n = 0;
 
 	panel_frame(p, "buckets (dots: findings)", max);
-	fprintf(p->f, "<path class=\"series\" data-series=\"buckets\" "
-		      "d=\"M%.1f,%.1f",
+	fprintf(p->f,
+		"<path class=\"series\" data-series=\"buckets\" "
+		"d=\"M%.1f,%.1f",
 		x_of(p, 0), y_of(p, 0, max));
 	for (;;) {
 		double next = INFINITY;
@@ -254,9 +256,13 @@ static void html_plot(FILE *f, const struct report *r)
 	for (int s = 0; s < S_COUNT; s++) {
 		if (!r->nsamples || series_known(r, s))
 			continue;
-		fprintf(f, "%s%s", missing++ ? ", " : "<p class=\"note\">Not "
-			"reported by the engine (null in stats.jsonl), not "
-			"plotted: ", names[s]);
+		fprintf(f, "%s%s",
+			missing++ ? ", "
+				  : "<p class=\"note\">Not "
+				    "reported by the engine (null in "
+				    "stats.jsonl), not "
+				    "plotted: ",
+			names[s]);
 	}
 	if (missing)
 		fputs(".</p>\n", f);
@@ -318,8 +324,8 @@ static void html_facts(FILE *f, const struct report *r,
 		"%s; %u of %u reproduced %u/%u</li>\n<li><b>Minimized:</b> "
 		"%u fields set -&gt; %u; reproduced %u/%u</li>\n</ul>\n",
 		b->count, b->first_seen, b->last_seen, b->findings_reproduced,
-		b->count, r->times, r->times, b->fields_before,
-		b->fields_after, b->reproduced, r->times);
+		b->count, r->times, r->times, b->fields_before, b->fields_after,
+		b->reproduced, r->times);
 }
 
 static void html_findings(FILE *f, const struct report *r,
@@ -336,8 +342,9 @@ static void html_findings(FILE *f, const struct report *r,
 			b->findings[i].reproduced, r->times);
 	}
 	if (b->nfindings > MAX_LISTED)
-		fprintf(f, "<li>... and %u more (the JSON report lists all)"
-			   "</li>\n",
+		fprintf(f,
+			"<li>... and %u more (the JSON report lists all)"
+			"</li>\n",
 			b->nfindings - MAX_LISTED);
 	fputs("</ul>\n", f);
 }

@@ -56,9 +56,8 @@ static int build_samples(struct report *r, const struct triage *t)
 		at += offset;
 		last = at;
 
-		r->samples[n++] = (struct report_sample){at, p[i].execs,
-							 p[i].coverage,
-							 p[i].corpus};
+		r->samples[n++] = (struct report_sample){
+			at, p[i].execs, p[i].coverage, p[i].corpus};
 	}
 	r->nsamples = n;
 	r->execs = p[t->nstats - 1].execs;

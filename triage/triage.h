@@ -154,19 +154,19 @@ int triage_load_stats(struct triage *t);
 /* ---- report_model.c: what every report says, rendered by report_*.c ---- */
 
 struct report_finding {
-	const char *name;  /* findings/<name> */
-	char key[256];	   /* the engine's finer key */
-	double found_at;   /* Unix seconds */
-	double at;	   /* seconds into the campaign; < 0: unknown */
+	const char *name; /* findings/<name> */
+	char key[256];	  /* the engine's finer key */
+	double found_at;  /* Unix seconds */
+	double at;	  /* seconds into the campaign; < 0: unknown */
 	unsigned reproduced;
 };
 
 struct report_bucket {
 	unsigned number; /* 1-based, the order of the report */
 	const char *signature;
-	char disabled[512];	     /* "a,b" or "-" */
+	char disabled[512];	       /* "a,b" or "-" */
 	const struct defense *defense; /* NULL: no single one */
-	const char *verdict;	     /* of the minimized input's replay */
+	const char *verdict;	       /* of the minimized input's replay */
 	unsigned count, findings_reproduced;
 	char first_seen[64], last_seen[64]; /* "2026-.. UTC" or "-" */
 	double first_unix, last_unix;	    /* the same, Unix seconds */
@@ -192,9 +192,9 @@ struct report {
 	struct report_bucket *b;
 	struct report_sample *samples; /* with a (0, 0) start when fresh */
 	unsigned nsamples;
-	double execs;		       /* last sample's; NAN: no stats */
+	double execs;			 /* last sample's; NAN: no stats */
 	double coverage, coverage_total; /* NAN: the engine did not say */
-	double span;		       /* seconds the samples cover */
+	double span;			 /* seconds the samples cover */
 };
 
 /* The model of t. 0, or -1 out of memory (then report_free). */
@@ -212,8 +212,7 @@ void report_html(FILE *f, const struct report *r);
 char *report_verdict_text(const struct gc_testcase *tc,
 			  const struct replay_result *res);
 char *report_verdict_json(const struct gc_testcase *tc,
-			  const struct replay_result *res,
-			  const char *backend);
+			  const struct replay_result *res, const char *backend);
 char *report_testcase_text(const struct gc_testcase *tc);
 void report_time(double t, char *buf, size_t len);
 

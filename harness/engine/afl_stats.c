@@ -21,9 +21,9 @@
 
 #include "engine.h"
 
-#define PLOT_HEADER                                                          \
-	"# relative_time, cycles_done, cur_item, corpus_count, "             \
-	"pending_total, pending_favs, map_size, saved_crashes, "             \
+#define PLOT_HEADER                                              \
+	"# relative_time, cycles_done, cur_item, corpus_count, " \
+	"pending_total, pending_favs, map_size, saved_crashes, " \
 	"saved_hangs, max_depth, execs_per_sec, total_execs, edges_found\n"
 
 static double coverage_percent(const struct afl_stats *s)
@@ -84,8 +84,8 @@ static void fill_fuzzer_stats(FILE *f, const void *ctx)
 		s->start_time, s->now, s->run_time, (int)getpid(), execs,
 		s->execs_per_sec, s->execs_per_sec, corpus, s->corpus,
 		coverage_percent(s), s->crashes, s->hangs, s->last_find,
-		s->last_crash, s->last_hang, s->exec_timeout_ms,
-		s->edges_found, s->total_edges, s->engine, s->engine);
+		s->last_crash, s->last_hang, s->exec_timeout_ms, s->edges_found,
+		s->total_edges, s->engine, s->engine);
 }
 
 static void append_plot_line(const char *out, const struct afl_stats *s)

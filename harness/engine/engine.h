@@ -38,10 +38,10 @@ long fs_read_small(const char *path, void *buf, size_t cap);
 
 /* What OUT/fuzzer_stats and OUT/plot_data (AFL++'s formats) say. */
 struct afl_stats {
-	const char *engine;	 /* "builtin", "libfuzzer", "afl" */
-	double start_time, now;	 /* Unix seconds: this run's start, now */
-	double run_time;	 /* seconds, all runs of the campaign */
-	uint64_t execs;		 /* all runs */
+	const char *engine;	/* "builtin", "libfuzzer", "afl" */
+	double start_time, now; /* Unix seconds: this run's start, now */
+	double run_time;	/* seconds, all runs of the campaign */
+	uint64_t execs;		/* all runs */
 	double execs_per_sec;
 	unsigned corpus;
 	unsigned crashes, hangs; /* findings: hang class, all others */

@@ -49,7 +49,7 @@ struct target {
 	struct case_outcome out;
 	struct verdict v;
 	uint64_t execs, new_findings;
-	unsigned failures; /* backend failures in a row */
+	unsigned failures;		      /* backend failures in a row */
 	uint64_t unsaved[TARGET_MAX_UNSAVED]; /* reported, no GATECRASH_OUT */
 	unsigned n_unsaved;
 	char err[256];

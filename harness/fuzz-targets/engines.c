@@ -62,6 +62,8 @@ struct engine_run {
 	uint64_t base_execs;		  /* campaign.state: earlier runs */
 	double base_seconds, t0;
 	struct afl_stats afl; /* OUT/fuzzer_stats, OUT/plot_data */
+	double poll_time;     /* afl_progress(): the last poll, */
+	uint64_t poll_execs;  /* and the executions then */
 	char *err;
 	size_t errlen;
 };
@@ -543,6 +545,33 @@ static uint64_t afl_run_execs(struct engine_run *r, unsigned i)
 	return execs > r->afl_base[i] ? execs - r->afl_base[i] : 0;
 }
 
+/* OUT/engine/afl/<instance>.execs: the targets count this run's
+ * executions there (target.h), for progress between afl-fuzz's reports. */
+static void exec_counter_path(struct engine_run *r, const char *name,
+			      char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s.execs", r->d.engine, name);
+}
+
+static void set_exec_counter(struct engine_run *r, const char *name)
+{
+	char path[PATH_LEN + 128];
+
+	exec_counter_path(r, name, path, sizeof(path));
+	unlink(path);
+	setenv("GATECRASH_EXEC_COUNTER", path, 1);
+}
+
+static uint64_t afl_counted_execs(struct engine_run *r, unsigned i)
+{
+	char path[PATH_LEN + 128], name[64];
+	uint64_t n = 0;
+
+	instance_name(i, name, sizeof(name));
+	exec_counter_path(r, name, path, sizeof(path));
+	return fs_read_small(path, &n, sizeof(n)) == sizeof(n) ? n : 0;
+}
+
 static int start_afl_instance(struct engine_run *r, unsigned i, const char *in)
 {
 	const struct campaign_config *cfg = r->cfg;
@@ -551,6 +580,7 @@ static int start_afl_instance(struct engine_run *r, unsigned i, const char *in)
 	char a[6][PATH_LEN + 64], name[64], log[PATH_LEN + 128];
 
 	instance_name(i, name, sizeof(name));
+	set_exec_counter(r, name);
 	argv[argc++] = "/usr/bin/afl-fuzz";
 	if (getenv("GATECRASH_AFL_FUZZ"))
 		argv[0] = getenv("GATECRASH_AFL_FUZZ");
@@ -617,10 +647,13 @@ static int start_afl(struct engine_run *r)
 		return -1;
 	set_afl_env(r, mutator);
 	for (unsigned i = 0; i < jobs && i < MAX_INSTANCES; i++) {
-		if (start_afl_instance(r, i, in))
+		if (start_afl_instance(r, i, in)) {
+			unsetenv("GATECRASH_EXEC_COUNTER");
 			return -1;
+		}
 		r->n = i + 1;
 	}
+	unsetenv("GATECRASH_EXEC_COUNTER"); /* crash replays do not count */
 	return 0;
 }
 
@@ -703,14 +736,43 @@ static int afl_plot_last(struct engine_run *r, unsigned i, double *corpus,
 	return 1;
 }
 
+static int count_entry(struct engine_run *r, const char *path)
+{
+	(void)r;
+	(void)path;
+	return 1;
+}
+
+/* Entries in instance i's queue/: its corpus, as of now. */
+static unsigned afl_queue_size(struct engine_run *r, unsigned i)
+{
+	static const char *const ids[] = {"id:", NULL};
+	char dir[PATH_LEN + 128], name[64];
+
+	instance_name(i, name, sizeof(name));
+	snprintf(dir, sizeof(dir), "%s/%s/queue", r->d.engine, name);
+	return (unsigned)each_file(r, dir, ids, count_entry);
+}
+
+/*
+ * afl-fuzz 4.04c publishes nothing in its first minute after the start:
+ * fuzzer_stats waits STATS_UPDATE_SEC (60 s), plot_data waits until the
+ * fuzzer is 60 s old and through its first queue cycle. So the figures
+ * are also taken where they are fresh: the executions the targets count
+ * (GATECRASH_EXEC_COUNTER), the rate from those between two polls, and the
+ * queue's entries. The larger of each wins.
+ */
 static void afl_progress(struct engine_run *r, struct progress *p)
 {
 	unsigned jobs = r->cfg->jobs ? r->cfg->jobs : 1;
+	double now = engine_now();
+	int counted = 0;
 
 	for (unsigned i = 0; i < jobs; i++) {
 		double rate = afl_stat(r, i, "execs_per_sec");
 		double corpus = afl_stat(r, i, "corpus_count");
 		double execs = afl_stat(r, i, "execs_done");
+		uint64_t run = 0, own = afl_counted_execs(r, i);
 		double pc, prate, pexecs;
 
 		if (afl_plot_last(r, i, &pc, &prate, &pexecs) &&
@@ -719,15 +781,25 @@ static void afl_progress(struct engine_run *r, struct progress *p)
 			rate = prate;
 			execs = pexecs;
 		}
-		if (rate < 0)
+		if (execs > (double)r->afl_base[i])
+			run = (uint64_t)execs - r->afl_base[i];
+		counted |= own > run;
+		run = own > run ? own : run;
+		corpus = fmax(corpus, afl_queue_size(r, i));
+		if (rate < 0 && !run)
 			continue;
 		p->known = 1;
-		if (execs > (double)r->afl_base[i])
-			p->execs += (uint64_t)execs - r->afl_base[i];
-		p->rate += rate;
+		p->execs += run;
+		p->rate += rate > 0 ? rate : 0;
 		if (corpus > p->corpus)
 			p->corpus = (unsigned)corpus;
 	}
+	if (counted && r->poll_time > 0 && now > r->poll_time &&
+	    p->execs >= r->poll_execs)
+		p->rate = (double)(p->execs - r->poll_execs) /
+			  (now - r->poll_time);
+	r->poll_time = now;
+	r->poll_execs = p->execs;
 }
 
 static double number_after(const char *text, const char *label)
@@ -1005,7 +1077,7 @@ int fuzz_engine_run(enum fuzz_engine engine, const struct campaign_config *cfg,
 	r.err = err;
 	r.errlen = errlen;
 	running = &r;
-	r.t0 = engine_now();
+	r.t0 = r.poll_time = engine_now();
 	if (cfg->n_engine_args > MAX_EXTRA)
 		return fail(&r, "--", "more than 200 arguments for the fuzzer");
 	if (make_dirs(&r) || find_binary(&r) || convert_seeds(&r))

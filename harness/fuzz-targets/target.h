@@ -19,6 +19,10 @@
  *   GATECRASH_TIMEOUT_MS  per-case hang deadline
  *   GATECRASH_CRASH_ON_FINDING=0|1  whether the caller abort()s after
  *                         a new finding is saved (default: the caller's)
+ *   GATECRASH_EXEC_COUNTER  a file whose first 8 bytes count executions,
+ *                         shared by every process that has it open (the
+ *                         progress of AFL++ instances, which publish their
+ *                         own figures only once a minute at first)
  */
 #ifndef GC_FUZZ_TARGET_H
 #define GC_FUZZ_TARGET_H
@@ -50,6 +54,7 @@ struct target {
 	struct verdict v;
 	uint64_t execs, new_findings;
 	unsigned failures;		      /* backend failures in a row */
+	uint64_t *exec_counter; /* GATECRASH_EXEC_COUNTER, mapped; or NULL */
 	uint64_t unsaved[TARGET_MAX_UNSAVED]; /* reported, no GATECRASH_OUT */
 	unsigned n_unsaved;
 	char err[256];

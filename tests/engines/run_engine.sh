@@ -74,6 +74,11 @@ for line in lines:
 	assert set(d["findings"]) == classes, line
 last = json.loads(lines[-1])
 assert isinstance(last["execs"], int) and last["execs"] > 0, lines[-1]
+# Progress while the fuzzer runs moves (AFL++ alone publishes nothing new
+# in its first minute): three samples before the last are not all equal.
+during = [json.loads(l)["execs"] for l in lines[:-1]]
+during = [e for e in during if e is not None]
+assert len(during) < 3 or len(set(during)) > 1, f"frozen progress: {during}"
 print(f"stats.jsonl: {len(lines)} lines, last: execs {last['execs']}, "
       f"{last['execs_per_s']}/s, corpus {last['corpus']}")
 EOF

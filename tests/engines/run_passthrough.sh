@@ -53,6 +53,8 @@ if [ -x "$bindir/gatecrash-afl" ] && command -v afl-fuzz >/dev/null; then
 		ok "afl: -- -E 300 stopped afl-fuzz at $execs execs" ||
 		no "afl: -- -E 300 not passed through (execs_done ${execs:-none})"
 	mkdir "$work/showmap" && cd "$work/showmap" || exit 2
+	# afl-showmap refuses ASAN_OPTIONS without these two (ASan build).
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}abort_on_error=1:symbolize=0" \
 	GATECRASH_BACKEND=tcg AFL_NO_AFFINITY=1 afl-showmap -q -t 30000 -o map.txt \
 		-- "$bindir/gatecrash-afl" <"$seed" >/dev/null 2>&1
 	cd - >/dev/null || exit 2

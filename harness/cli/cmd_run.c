@@ -170,8 +170,8 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 
 /* What a file's context lines ask to run on ("" = the command line's). */
 struct run_target {
-	char vendor[16];
-	char backend[40];
+	char vendor[24];
+	char backend[104];
 };
 
 struct loaded {

@@ -77,19 +77,34 @@ static int parse_triage_options(int argc, char **argv, struct triage_options *o)
 	return 0;
 }
 
+static void render(FILE *f, const char *format, const struct report *r)
+{
+	if (!strcmp(format, "json"))
+		report_json(f, r);
+	else if (!strcmp(format, "html"))
+		report_html(f, r);
+	else
+		report_markdown(f, r);
+}
+
+/* One model (triage/report_model.c), rendered in the format asked for. */
 static int write_report(const struct triage_options *o, const struct triage *t)
 {
-	FILE *f = o->output ? fopen(o->output, "w") : stdout;
+	struct report r;
+	FILE *f;
 
-	if (!f)
+	if (report_build(&r, t)) {
+		report_free(&r);
+		return cli_error("out of memory");
+	}
+	f = o->output ? fopen(o->output, "w") : stdout;
+	if (!f) {
+		report_free(&r);
 		return cli_error("cannot write %s: %s", o->output,
 				 strerror(errno));
-	if (!strcmp(o->format, "json"))
-		report_json(f, t);
-	else if (!strcmp(o->format, "html"))
-		report_html(f, t);
-	else
-		report_markdown(f, t);
+	}
+	render(f, o->format, &r);
+	report_free(&r);
 	if (f == stdout)
 		return cli_flush_stdout();
 	if (fclose(f))

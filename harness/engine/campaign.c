@@ -49,6 +49,7 @@ static struct monitor {
 	double base_seconds;
 	unsigned base_findings[VERDICT_COUNT];
 	int tty, progress, line_open;
+	struct afl_stats afl; /* OUT/fuzzer_stats, OUT/plot_data */
 } mon;
 
 static struct shared *volatile stop_target;
@@ -158,6 +159,24 @@ static void print_line(const struct totals *t, double elapsed)
 	mon.line_open = mon.tty;
 }
 
+static void write_afl_stats(const struct campaign_ctx *ctx,
+			    const struct totals *t, double elapsed)
+{
+	struct afl_stats *a = &mon.afl;
+
+	a->now = (double)time(NULL);
+	a->run_time = mon.base_seconds + elapsed;
+	a->execs = mon.base_execs + t->execs;
+	a->execs_per_sec = mon.rate;
+	if (t->corpus > a->corpus)
+		a->last_find = a->now;
+	a->corpus = t->corpus;
+	a->edges_found = t->coverage;
+	a->total_edges = t->coverage_total;
+	afl_stats_count_findings(t->findings, a);
+	afl_stats_write(ctx->out, a);
+}
+
 static void write_stats(const struct campaign_ctx *ctx, const struct totals *t,
 			double elapsed)
 {
@@ -185,6 +204,7 @@ static void write_stats(const struct campaign_ctx *ctx, const struct totals *t,
 		snprintf(line + at, sizeof(line) - at, "}}\n");
 	snprintf(path, sizeof(path), "%s/stats.jsonl", ctx->out);
 	fs_append_sync(path, line);
+	write_afl_stats(ctx, t, elapsed);
 }
 
 static void save_campaign_state(const struct campaign_ctx *ctx,
@@ -236,6 +256,19 @@ static void monitor_start(const struct campaign_ctx *ctx)
 		       &mon.base_seconds);
 	}
 	findings_load(NULL, ctx->findings_dir, mon.base_findings, 1);
+	mon.afl.engine = "builtin";
+	mon.afl.start_time = (double)time(NULL);
+	mon.afl.exec_timeout_ms = ctx->cfg->bcfg.case_timeout_ms;
+	afl_stats_count_findings(mon.base_findings, &mon.afl); /* now 0 */
+}
+
+/* fuzzer_stats from the start: afl-whatsup sees the campaign at once. */
+static void monitor_first_sample(const struct campaign_ctx *ctx)
+{
+	struct totals t;
+
+	gather(ctx, &t);
+	write_afl_stats(ctx, &t, 0);
 }
 
 static void monitor_finish(struct campaign_ctx *ctx, struct campaign_result *r)
@@ -337,6 +370,7 @@ static int setup_dirs(struct campaign_ctx *ctx, char *err, size_t errlen)
 			 strerror(errno));
 		return -1;
 	}
+	remove_tmp_files(ctx->out); /* fuzzer_stats' */
 	remove_tmp_files(ctx->corpus_dir);
 	remove_tmp_files(ctx->engine_dir);
 	return save_replay_info(ctx, err, errlen);
@@ -465,6 +499,7 @@ int campaign_run(const struct campaign_config *cfg, struct campaign_result *res,
 		cfg->max_execs ? (cfg->max_execs + jobs - 1) / jobs : 0;
 	ctx.deadline = cfg->time_s > 0 ? engine_now() + cfg->time_s : 0;
 	monitor_start(&ctx);
+	monitor_first_sample(&ctx);
 	catch_stop_signals(ctx.sh, old);
 	if (jobs == 1) {
 		ctx.tick = monitor_tick;

@@ -34,6 +34,30 @@ int fs_append_sync(const char *path, const char *text);
 /* Up to cap bytes of a file; returns the length or -1. */
 long fs_read_small(const char *path, void *buf, size_t cap);
 
+/* ---- afl_stats.c ---- */
+
+/* What OUT/fuzzer_stats and OUT/plot_data (AFL++'s formats) say. */
+struct afl_stats {
+	const char *engine;	/* "builtin", "libfuzzer", "afl" */
+	double start_time, now; /* Unix seconds: this run's start, now */
+	double run_time;	/* seconds, all runs of the campaign */
+	uint64_t execs;		/* all runs */
+	double execs_per_sec;
+	unsigned corpus;
+	unsigned crashes, hangs; /* findings: hang class, all others */
+	double last_find, last_crash, last_hang; /* Unix seconds; 0: none */
+	unsigned edges_found, total_edges; /* guest counters; 0: unknown */
+	unsigned exec_timeout_ms;
+};
+
+/* Appends a plot_data line (the header first in a new file) and replaces
+ * fuzzer_stats atomically. 0, or -1 on an I/O error. */
+int afl_stats_write(const char *out, const struct afl_stats *s);
+/* s->crashes and s->hangs from findings counted by class; moves
+ * s->last_crash / s->last_hang to s->now when they grew. */
+void afl_stats_count_findings(const unsigned f[VERDICT_COUNT],
+			      struct afl_stats *s);
+
 /* ---- feedback.c ---- */
 
 /*

@@ -5,12 +5,17 @@
  * engine/worker.c), minus corpus and scheduling, which are the fuzzer's.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "defenses.h"
+#include "mutator.h"
 #include "target.h"
 #include "testcase.h"
 
@@ -38,10 +43,13 @@ static int read_env(struct target *t, int crash_default)
 	if (timeout)
 		t->bcfg.case_timeout_ms = (unsigned)strtoul(timeout, NULL, 0);
 	t->crash_on_finding = crash ? !strcmp(crash, "1") : crash_default;
+	/* No campaign directory, no files: afl-showmap, afl-tmin or a
+	 * person running the binary by hand must not get ./findings. */
 	snprintf(t->out_dir, sizeof(t->out_dir), "%s",
-		 env_or("GATECRASH_OUT", "."));
-	snprintf(t->findings_dir, sizeof(t->findings_dir), "%s/findings",
-		 t->out_dir);
+		 env_or("GATECRASH_OUT", ""));
+	if (t->out_dir[0])
+		snprintf(t->findings_dir, sizeof(t->findings_dir),
+			 "%s/findings", t->out_dir);
 	return 0;
 }
 
@@ -71,14 +79,38 @@ static int open_backend(struct target *t)
 	return 0;
 }
 
+/* A counter another process reads: failure only loses progress figures. */
+static void map_exec_counter(struct target *t)
+{
+	const char *path = env_or("GATECRASH_EXEC_COUNTER", NULL);
+	int fd = path ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666) : -1;
+	struct stat st;
+	void *p;
+
+	if (fd < 0)
+		return;
+	if (!fstat(fd, &st) && st.st_size < (off_t)sizeof(uint64_t) &&
+	    ftruncate(fd, sizeof(uint64_t))) {
+		close(fd);
+		return;
+	}
+	p = mmap(NULL, sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED,
+		 fd, 0);
+	close(fd);
+	if (p != MAP_FAILED)
+		t->exec_counter = p;
+}
+
 int target_open(struct target *t, uint8_t *outcome, int crash_default)
 {
 	memset(t, 0, sizeof(*t));
 	t->outcome = outcome;
 	if (read_env(t, crash_default))
 		return -1;
-	if (fs_mkdir_p(t->findings_dir) ||
-	    findings_load(&t->findings, t->findings_dir, NULL, 0)) {
+	map_exec_counter(t);
+	if (t->findings_dir[0] &&
+	    (fs_mkdir_p(t->findings_dir) ||
+	     findings_load(&t->findings, t->findings_dir, NULL, 0))) {
 		snprintf(t->err, sizeof(t->err), "cannot use %.200s: %s",
 			 t->findings_dir, strerror(errno));
 		return -1;
@@ -97,6 +129,22 @@ int target_open(struct target *t, uint8_t *outcome, int crash_default)
 	return 0;
 }
 
+/* Without GATECRASH_OUT: said once per signature, not written. */
+static int report_unsaved(struct target *t, const struct finding_sig *sig)
+{
+	for (unsigned i = 0; i < t->n_unsaved; i++)
+		if (t->unsaved[i] == sig->hash)
+			return 0;
+	if (t->n_unsaved < TARGET_MAX_UNSAVED)
+		t->unsaved[t->n_unsaved++] = sig->hash;
+	t->new_findings++;
+	fprintf(stderr,
+		"gatecrash: finding %016" PRIx64 " after %" PRIu64
+		" execs: %s (not saved: GATECRASH_OUT is not set)\n",
+		sig->hash, t->execs, sig->text);
+	return 1;
+}
+
 /* Returns 1 saved, 0 nothing new, -1 I/O error (reported, not fatal: the
  * fuzzer goes on and the next occurrence tries again). */
 static int record_finding(struct target *t, const struct gc_testcase *tc)
@@ -109,6 +157,8 @@ static int record_finding(struct target *t, const struct gc_testcase *tc)
 	finding_signature(tc, &t->v, &sig);
 	if (findings_seen(&t->findings, sig.hash))
 		return 0;
+	if (!t->findings_dir[0])
+		return report_unsaved(t, &sig);
 	r = findings_save(&t->findings, t->findings_dir, &sig, tc, &t->out,
 			  &t->v, backend_name(t->b), t->defenses);
 	if (r < 0) {
@@ -148,7 +198,7 @@ int target_run(struct target *t, const uint8_t *data, size_t size)
 {
 	struct gc_testcase tc;
 
-	tc_decode(data, size, &tc);
+	mutator_decode_input(data, size, &tc); /* a .tc seed as text */
 	memset(t->counters, 0, t->ncounters);
 	if (backend_run(t->b, &tc, 1, t->defenses, &t->out, t->err,
 			sizeof(t->err))) {
@@ -158,6 +208,8 @@ int target_run(struct target *t, const uint8_t *data, size_t size)
 	}
 	t->failures = 0;
 	t->execs++;
+	if (t->exec_counter)
+		__atomic_add_fetch(t->exec_counter, 1, __ATOMIC_RELAXED);
 	if (t->out.status != CASE_OK)
 		memset(t->counters, 0, t->ncounters);
 	oracle_judge(&tc, &t->out, &t->v);
@@ -172,4 +224,7 @@ void target_close(struct target *t)
 	t->b = NULL;
 	feedback_free(&t->fb);
 	findings_free(&t->findings);
+	if (t->exec_counter)
+		munmap(t->exec_counter, sizeof(uint64_t));
+	t->exec_counter = NULL;
 }

@@ -22,6 +22,8 @@ enum case_status {
 	CASE_UNSUPPORTED, /* this backend cannot express the testcase; detail
 			   * says why (result.mech may hold a mechanism run
 			   * when only the reference was inexpressible) */
+	CASE_EMULATOR_CRASH, /* the emulator itself died of a signal, not of
+			      * the guest's triple fault: detail names it */
 };
 
 struct case_outcome {
@@ -39,6 +41,9 @@ enum verdict_class {
 	VERDICT_VM_CRASH,
 	VERDICT_ERROR,
 	VERDICT_UNSUPPORTED, /* the backend cannot express it: not a finding */
+	VERDICT_EMULATOR,    /* the emulator crashed, or did what no CPU
+			      * does: a bug of QEMU, not of the kernel under
+			      * test; never a finding (docs/semantics.md §6) */
 	VERDICT_COUNT
 };
 
@@ -71,7 +76,7 @@ struct verdict {
 
 const char *verdict_name(enum verdict_class cls); /* "pass", "kernel_fault" */
 int verdict_is_finding(enum verdict_class cls);  /* not pass, error,
-						  * unsupported */
+						  * unsupported, emulator */
 
 /* The oracle: mechanism run vs reference run under docs/semantics.md. */
 void oracle_judge(const struct gc_testcase *tc, const struct case_outcome *out,

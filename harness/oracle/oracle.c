@@ -27,6 +27,7 @@ static const char *const verdict_names[VERDICT_COUNT] = {
 	[VERDICT_VM_CRASH] = "vm_crash",
 	[VERDICT_ERROR] = "error",
 	[VERDICT_UNSUPPORTED] = "unsupported",
+	[VERDICT_EMULATOR] = "emulator",
 };
 
 const char *verdict_name(enum verdict_class cls)
@@ -34,7 +35,8 @@ const char *verdict_name(enum verdict_class cls)
 	return (unsigned)cls < VERDICT_COUNT ? verdict_names[cls] : "?";
 }
 
-/* Unsupported sorts after error but, like it, is never a finding. */
+/* Unsupported and emulator sort after error but, like it, are never
+ * findings: neither says anything about the kernel under test. */
 int verdict_is_finding(enum verdict_class cls)
 {
 	return cls > VERDICT_PASS && cls < VERDICT_ERROR;
@@ -61,6 +63,9 @@ static void judge_status(const struct case_outcome *out, struct verdict *v)
 		break;
 	case CASE_UNSUPPORTED:
 		v->cls = VERDICT_UNSUPPORTED;
+		break;
+	case CASE_EMULATOR_CRASH:
+		v->cls = VERDICT_EMULATOR;
 		break;
 	default:
 		v->cls = VERDICT_ERROR;
@@ -268,6 +273,30 @@ static void compare_runs(const struct gc_testcase *tc,
 		verdict_raise(v, VERDICT_DIVERGENCE);
 }
 
+/*
+ * The guest kernel saw the emulator do what no CPU does, and could not go
+ * on (GC_END_EMULATOR; kernel-under-test/traps.c says which): whatever
+ * else the runs show is the emulator's doing too.
+ */
+static int judge_emulator(const struct gc_result *res, struct verdict *v)
+{
+	const struct gc_run *run = res->mech.end == GC_END_EMULATOR ? &res->mech
+				   : res->ref.end == GC_END_EMULATOR ? &res->ref
+								      : NULL;
+
+	if (!run)
+		return 0;
+	v->cls = VERDICT_EMULATOR;
+	v->fault_in_ref = run == &res->ref;
+	v->fault = run->fault;
+	snprintf(v->detail, sizeof(v->detail),
+		 "the emulator raised vector %u at 0x%" PRIx64
+		 " where no CPU does, in the %s run (docs/semantics.md §6)",
+		 run->fault.vector, run->fault.rip,
+		 run == &res->ref ? "reference" : "mechanism");
+	return 1;
+}
+
 void oracle_judge(const struct gc_testcase *tc, const struct case_outcome *out,
 		  struct verdict *v)
 {
@@ -283,6 +312,8 @@ void oracle_judge(const struct gc_testcase *tc, const struct case_outcome *out,
 		v->cls = VERDICT_ERROR;
 		return;
 	}
+	if (judge_emulator(res, v))
+		return;
 	hazards_judge(&res->mech, v);
 	if (v->n_hazards)
 		verdict_raise(v, VERDICT_HAZARD);

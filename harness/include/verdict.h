@@ -48,6 +48,8 @@ enum verdict_class {
 };
 
 #define VERDICT_MAX_DIFFS 56
+#define MODEL_BROKEN_MECH 1u
+#define MODEL_BROKEN_REF 2u
 #define VERDICT_MAX_HAZARDS 8
 
 struct field_diff {
@@ -70,6 +72,8 @@ struct verdict {
 	unsigned n_hazards;
 	const struct hazard_rule *hazards[VERDICT_MAX_HAZARDS];
 	int fault_in_ref; /* kernel_fault: 1 if the reference run faulted */
+	unsigned model_broken; /* MODEL_BROKEN_*: which runs broke the
+				* specification model (docs/semantics.md §8) */
 	struct gc_kernel_fault fault;
 	char detail[160]; /* hang / vm_crash / error: what happened */
 };

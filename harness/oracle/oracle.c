@@ -14,7 +14,7 @@
 #include "verdict.h"
 
 /* end, every state field, n_exc, four fields per kept exception, the SS
- * probe. */
+ * probe; the model's diffs come after them and may be cut short. */
 _Static_assert(1 + SF_COUNT + 1 + 4 * GC_MAX_EXC + 1 <= VERDICT_MAX_DIFFS,
 	       "every possible diff fits in struct verdict");
 
@@ -174,11 +174,28 @@ static int run_has_state(const struct gc_run *run)
 	return run->end == GC_END_LANDED || run->end == GC_END_USER_FAULT;
 }
 
+/*
+ * The mode the allowances are keyed by: the one the captured states run
+ * in (their CS), not the entry's. A compat entry that returns to 64-bit
+ * mode (set_return_state) shows a 64-bit user every upper half, so
+ * compat-only allowances must not apply; when the two runs disagree, the
+ * 64-bit one's view counts (the cs difference is reported anyway).
+ */
+static enum gc_user_mode captured_mode(const struct gc_testcase *tc,
+				       const struct gc_run *mech,
+				       const struct gc_run *ref)
+{
+	if (tc_cs_mode(tc, mech->state.sel[GC_CS]) == GC_MODE_64 ||
+	    tc_cs_mode(tc, ref->state.sel[GC_CS]) == GC_MODE_64)
+		return GC_MODE_64;
+	return GC_MODE_COMPAT;
+}
+
 static void compare_states(const struct gc_testcase *tc,
 			   const struct gc_run *mech, const struct gc_run *ref,
 			   struct verdict *v)
 {
-	enum gc_user_mode mode = tc_mode(tc);
+	enum gc_user_mode mode = captured_mode(tc, mech, ref);
 
 	/* The common case, and the oracle's hot path: nothing to explain. */
 	if (!memcmp(&mech->state, &ref->state, sizeof(mech->state)))
@@ -269,6 +286,7 @@ static void compare_runs(const struct gc_testcase *tc,
 		compare_states(tc, &res->mech, &res->ref, v);
 	compare_exceptions(&res->mech, &res->ref, v);
 	compare_ss_probe(&res->mech, &res->ref, v);
+	model_judge(tc, res, v);
 	if (v->n_diffs)
 		verdict_raise(v, VERDICT_DIVERGENCE);
 }

@@ -452,6 +452,13 @@ enum gc_selftest {
 	GC_SELFTEST_NO_EXIT_LIMIT_CHECK = 6, /* the exits skip the CS limit
 					      * check TCG lacks (traps.c):
 					      * QEMU crashes as it would */
+	/* Planted bugs the oracle's tests must find (docs/semantics.md §8). */
+	GC_SELFTEST_INT80_LOSES_RDX = 7, /* the int $0x80 path returns RDX = 0,
+					  * in both runs: only the model sees
+					  * it */
+	GC_SELFTEST_COMPAT_TO_64_RBX = 8, /* the mechanism run's compat entry
+					   * that returns to a 64-bit CS
+					   * clears RBX[63:32] */
 	GC_SELFTEST_COUNT
 };
 

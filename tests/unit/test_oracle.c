@@ -134,6 +134,39 @@ TEST(compat_lower_halves_diverge)
 	ASSERT(has_diff("r9"));
 }
 
+/*
+ * Allowances follow the mode the user was captured in: a compat entry
+ * that returned to CS 0x33 (set_return_state) shows a 64-bit user the
+ * upper halves, so a kernel that clears RBX[63:32] there is caught; one
+ * whose return lands in an LDT 64-bit segment too. A 64-bit entry that
+ * returned to compat mode gets the compat allowances.
+ */
+TEST(allowances_follow_the_captured_mode)
+{
+	setup(GC_MECH_INT80_COMPAT);
+	out.result.mech.state.sel[GC_CS] = __USER_CS;
+	out.result.ref.state.sel[GC_CS] = __USER_CS;
+	out.result.mech.state.gpr[GC_RBX] &= 0xffffffffull;
+	judge();
+	ASSERT_EQ(v.cls, VERDICT_DIVERGENCE);
+	ASSERT(has_diff("rbx"));
+
+	setup(GC_MECH_SYSCALL_COMPAT);
+	tc.seg.ldt[1] = 0x0020fa000000ffffull; /* L = 1: 64-bit code */
+	out.result.mech.state.sel[GC_CS] = GC_LDT_SEL(1, 3);
+	out.result.ref.state.sel[GC_CS] = GC_LDT_SEL(1, 3);
+	out.result.mech.state.gpr[GC_RBX] &= 0xffffffffull;
+	judge();
+	ASSERT(has_diff("rbx"));
+
+	setup(GC_MECH_INT80_64);
+	out.result.mech.state.sel[GC_CS] = __USER32_CS;
+	out.result.ref.state.sel[GC_CS] = __USER32_CS;
+	out.result.mech.state.gpr[GC_RBX] &= 0xffffffffull;
+	judge();
+	ASSERT_EQ(v.cls, VERDICT_PASS);
+}
+
 /* The compat mask must not leak into 64-bit mechanisms. */
 TEST(upper_halves_diverge_in_64bit_mode)
 {
@@ -310,6 +343,21 @@ TEST(reference_kernel_fault)
 	ASSERT_EQ(v.fault.vector, 14);
 	ASSERT_EQ(v.fault.rip, 0xffffffff81000123ull);
 	ASSERT_EQ(v.fault.cr2, 0x7ffffffff000ull);
+}
+
+/* The guest saw the emulator do what no CPU does (TCG's double #DB):
+ * the emulator's verdict, whichever run, never a kernel fault. */
+TEST(emulator_end_is_the_emulator_verdict)
+{
+	setup(GC_MECH_CALL_GATE);
+	out.result.ref.end = GC_END_EMULATOR;
+	out.result.ref.fault.vector = X86_TRAP_DB;
+	out.result.mech.end = GC_END_KERNEL_FAULT;
+	judge();
+	ASSERT_EQ(v.cls, VERDICT_EMULATOR);
+	ASSERT(v.fault_in_ref);
+	ASSERT(strstr(v.detail, "reference run") != NULL);
+	ASSERT(!verdict_is_finding(v.cls));
 }
 
 TEST(mechanism_kernel_fault_is_preferred)
@@ -495,6 +543,10 @@ TEST(backend_statuses_map)
 	judge();
 	ASSERT_EQ(v.cls, VERDICT_VM_CRASH);
 
+	out.status = CASE_EMULATOR_CRASH;
+	judge();
+	ASSERT_EQ(v.cls, VERDICT_EMULATOR);
+
 	out.status = CASE_ERROR;
 	memset(out.detail, 'x', sizeof(out.detail)); /* no NUL */
 	judge();
@@ -512,6 +564,8 @@ TEST(verdict_names_and_findings)
 	ASSERT(!verdict_is_finding(VERDICT_ERROR));
 	for (int c = VERDICT_HAZARD; c <= VERDICT_VM_CRASH; c++)
 		ASSERT(verdict_is_finding((enum verdict_class)c));
+	ASSERT_STREQ(verdict_name(VERDICT_EMULATOR), "emulator");
+	ASSERT(!verdict_is_finding(VERDICT_EMULATOR));
 	ASSERT_EQ(hazard_rule_count, 3);
 }
 

@@ -756,10 +756,10 @@ static unsigned tcg__salvage(struct tcg *t, unsigned base, unsigned k,
 	} else {
 		/* -no-reboot: a triple fault is QEMU exiting with status 0;
 		 * a signal is QEMU itself crashing (docs/semantics.md §6). */
-		out[b].status = t->exit_status >= 0 &&
-						WIFSIGNALED(t->exit_status)
-					? CASE_EMULATOR_CRASH
-					: CASE_VM_CRASH;
+		out[b].status =
+			t->exit_status >= 0 && WIFSIGNALED(t->exit_status)
+				? CASE_EMULATOR_CRASH
+				: CASE_VM_CRASH;
 		tcg__crash_detail(t, &out[b]);
 	}
 	return b + 1;

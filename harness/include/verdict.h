@@ -48,8 +48,8 @@ enum verdict_class {
 };
 
 #define VERDICT_MAX_DIFFS 56
-#define MODEL_BROKEN_MECH 1u
-#define MODEL_BROKEN_REF 2u
+#define MODEL_BROKEN_MECH   1u
+#define MODEL_BROKEN_REF    2u
 #define VERDICT_MAX_HAZARDS 8
 
 struct field_diff {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "arch/processor-flags.h"
+#include "arch/segment.h"
 #include "arch/traps.h"
 #include "rules.h"
 #include "testcase.h"
@@ -47,9 +48,6 @@ const struct model_rule model_rules[] = {
 const size_t model_rule_count = sizeof(model_rules) / sizeof(model_rules[0]);
 
 #define LANDING GC_USER_LANDING
-#define USER_CS_64 0x33
-#define USER_CS_32 0x23
-#define USER_DS 0x2b
 
 /* What the model expects of one run. */
 struct model_expect {
@@ -89,7 +87,7 @@ static int model_applies(const struct gc_testcase *tc)
 	if (tc->dbg.prefix || (tc->dbg.dr7 & GC_DR7_ENABLE_MASK) ||
 	    (tc->rflags & (X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_AC)))
 		return 0;
-	if (tc->sel[GC_SS] != USER_DS)
+	if (tc->sel[GC_SS] != __USER_DS)
 		return 0;
 	for (unsigned i = 0; i < GC_LDT_ENTRIES; i++)
 		if (tc->seg.ldt[i])
@@ -114,8 +112,7 @@ static uint64_t syscall_return(const struct gc_testcase *tc)
 	}
 }
 
-static void expect_syscall(const struct gc_testcase *tc,
-			   struct model_expect *e)
+static void expect_syscall(const struct gc_testcase *tc, struct model_expect *e)
 {
 	e->st.gpr[GC_RAX] = syscall_return(tc);
 	if (tc->mechanism == GC_MECH_SYSCALL64) {
@@ -128,8 +125,8 @@ static void expect_syscall(const struct gc_testcase *tc,
 static uint64_t swint_len(unsigned m)
 {
 	return m == GC_MECH_INT3 || m == GC_MECH_INTO ? 1
-	       : m == GC_MECH_INT3_PREFIXED	       ? 3
-						       : 2;
+	       : m == GC_MECH_INT3_PREFIXED	      ? 3
+						      : 2;
 }
 
 static void expect_swint(const struct gc_testcase *tc, struct model_expect *e)
@@ -158,9 +155,9 @@ static void model_expect(const struct gc_testcase *tc, struct model_expect *e)
 	memcpy(e->st.gpr, tc->gpr, sizeof(e->st.gpr));
 	e->st.rip = LANDING;
 	e->st.rflags = tc->rflags;
-	e->st.sel[GC_CS] = tc_mode(tc) == GC_MODE_COMPAT ? USER_CS_32
-							 : USER_CS_64;
-	e->st.sel[GC_SS] = USER_DS;
+	e->st.sel[GC_CS] =
+		tc_mode(tc) == GC_MODE_COMPAT ? __USER32_CS : __USER_CS;
+	e->st.sel[GC_SS] = __USER_DS;
 	e->gpr_mask = tc_mode(tc) == GC_MODE_COMPAT ? 0xffffffffull : ~0ull;
 	if (is_syscall_mech(tc->mechanism))
 		expect_syscall(tc, e);
@@ -186,8 +183,7 @@ static void model_diff(struct verdict *v, const char *run, const char *what,
  * error code: (1 << 4) | 2 for int $1 (docs/semantics.md §6). */
 static int tcg_int1_error_code(const struct model_expect *e, uint32_t got)
 {
-	return e->exc.vector == X86_TRAP_GP &&
-	       got == ((X86_TRAP_DB << 4) | 2);
+	return e->exc.vector == X86_TRAP_GP && got == ((X86_TRAP_DB << 4) | 2);
 }
 
 /* Returns the number of ways the run broke the model. */

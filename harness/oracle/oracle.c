@@ -300,7 +300,7 @@ static int judge_emulator(const struct gc_result *res, struct verdict *v)
 {
 	const struct gc_run *run = res->mech.end == GC_END_EMULATOR ? &res->mech
 				   : res->ref.end == GC_END_EMULATOR ? &res->ref
-								      : NULL;
+								     : NULL;
 
 	if (!run)
 		return 0;

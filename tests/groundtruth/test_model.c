@@ -31,8 +31,8 @@ static void run(struct backend *b, enum gc_selftest planted,
 {
 	char err[256];
 
-	if (backend_run_selftest_cases(b, planted, tc, 1, GC_DEFENSES_ALL,
-				       &out, err, sizeof(err)))
+	if (backend_run_selftest_cases(b, planted, tc, 1, GC_DEFENSES_ALL, &out,
+				       err, sizeof(err)))
 		FAIL("run: %s", err);
 	ASSERT_EQ(out.status, CASE_OK);
 	oracle_judge(tc, &out, &v);

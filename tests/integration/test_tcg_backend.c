@@ -167,12 +167,12 @@ TEST(emulator_crash_is_its_own_class)
 	char err[256];
 
 	ASSERT(b);
-	ASSERT_EQ(tc_parse_text(qemu_ldt_crash, sizeof(qemu_ldt_crash) - 1,
-				&tc, err, sizeof(err)),
+	ASSERT_EQ(tc_parse_text(qemu_ldt_crash, sizeof(qemu_ldt_crash) - 1, &tc,
+				err, sizeof(err)),
 		  0);
-	ASSERT_EQ(backend_run(b, &tc, 1, GC_DEFENSES_ALL, outs, err,
-			      sizeof(err)),
-		  0);
+	ASSERT_EQ(
+		backend_run(b, &tc, 1, GC_DEFENSES_ALL, outs, err, sizeof(err)),
+		0);
 	oracle_judge(&tc, &outs[0], &v);
 	ASSERT_EQ(v.cls, VERDICT_PASS); /* the kernel's check: a #GP(0) */
 	if (backend_run_selftest_cases(b, GC_SELFTEST_NO_EXIT_LIMIT_CHECK, &tc,

@@ -139,8 +139,8 @@ bool selector_is_legacy_user_code(uint16_t cs, uint16_t ss, uint64_t *limit)
 {
 	const struct seg_desc *c = descriptor_of(cs), *s = descriptor_of(ss);
 
-	if ((cs & SEG_RPL_MASK) != 3 || (ss & SEG_RPL_MASK) != 3 || !c ||
-	    !s || !(cs & ~SEG_RPL_MASK) || !(ss & ~SEG_RPL_MASK))
+	if ((cs & SEG_RPL_MASK) != 3 || (ss & SEG_RPL_MASK) != 3 || !c || !s ||
+	    !(cs & ~SEG_RPL_MASK) || !(ss & ~SEG_RPL_MASK))
 		return false;
 	if (!c->s || !(c->type & SEG_TYPE_CODE) || !c->p || c->l ||
 	    (is_conforming_code(c) ? c->dpl > 3 : c->dpl != 3))

@@ -47,15 +47,19 @@ static uint64_t exception_address(unsigned vector)
 /*
  * A fault on the reference's prefix instruction (pop %ss with a bad RSP,
  * or in 64-bit mode) is the fault the mechanism's identical prefix takes at
- * its own address: report it there, so both runs say the same.
+ * its own address: report it there, so both runs say the same. Only the
+ * run's first instruction, before any kernel entry: a return later into
+ * the reference's prefix bytes runs them in both runs alike (a hardened
+ * false positive returned to the middle of the reference's MOV SS, and the
+ * reference alone moved its #PF to the mechanism's page).
  */
 static void rebase_reference_prefix_fault(struct cpu_regs *regs)
 {
 	unsigned mechanism = run_mechanism(), prefix = run_prefix();
 	uint64_t start = user_entry_rip(mechanism, prefix, true);
-	uint64_t insn = user_entry_insn_rip(mechanism, true);
 
-	if (run_at_ref_entry() && regs->rip >= start && regs->rip < insn)
+	if (run_at_ref_entry() && run_is_first_entry() && regs->rip == start &&
+	    prefix != GC_PREFIX_NONE)
 		regs->rip += user_entry_rip(mechanism, prefix, false) - start;
 }
 

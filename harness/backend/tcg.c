@@ -672,6 +672,7 @@ static void mailbox__collect(struct tcg *t, unsigned base, unsigned k,
 		memcpy(&out[i].result, &t->mb->results[i],
 		       sizeof(out[i].result));
 		result_check(&out[i], i);
+		out[i].test_kernel = 1;
 		out[i].result.index = base + i;
 	}
 }

@@ -29,6 +29,9 @@ enum case_status {
 struct case_outcome {
 	enum case_status status;
 	char detail[120]; /* for non-OK: one line saying what happened */
+	int test_kernel;  /* the test kernel ran it (tcg, kvm): its syscall
+			   * ABI is the specification model's (semantics.md
+			   * §8); 0 for a real Linux or QEMU's user mode */
 	struct gc_result result;
 };
 

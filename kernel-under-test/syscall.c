@@ -157,6 +157,27 @@ static bool is_reference_entry(const struct cpu_regs *regs)
 	       regs->rip == user_ref_return_rip();
 }
 
+/*
+ * Planted bugs (GC_SELFTEST_*): what a broken kernel would do on these
+ * paths, for the oracle's tests (tests/groundtruth/test_model.c). Never on
+ * a normal batch.
+ */
+static void selftest_int80_exit(struct cpu_regs *regs)
+{
+	if (mailbox->selftest == GC_SELFTEST_INT80_LOSES_RDX)
+		regs->rdx = 0;
+}
+
+static void selftest_compat_exit(struct cpu_regs *regs)
+{
+	unsigned m = run_mechanism();
+
+	if (mailbox->selftest == GC_SELFTEST_COMPAT_TO_64_RBX &&
+	    !run_is_reference() && regs->cs == __USER_CS &&
+	    (m == GC_MECH_INT80_COMPAT || m == GC_MECH_SYSCALL_COMPAT))
+		regs->rbx = (uint32_t)regs->rbx;
+}
+
 void do_int80(struct cpu_regs *regs)
 {
 	bool reference_entry = is_reference_entry(regs);
@@ -171,6 +192,8 @@ void do_int80(struct cpu_regs *regs)
 			emulate_mechanism_entry(regs);
 		syscall_dispatch(regs);
 	}
+	selftest_int80_exit(regs);
+	selftest_compat_exit(regs);
 	debug_deliver_pending(regs);
 	run_record_exit(GC_EXIT_IRETQ, regs);
 }
@@ -202,6 +225,7 @@ static bool sysretl_is_safe(const struct cpu_regs *regs)
 int do_syscall_compat(struct cpu_regs *regs)
 {
 	syscall_dispatch(regs);
+	selftest_compat_exit(regs);
 	debug_deliver_pending(regs);
 	if (!sysretl_is_safe(regs)) {
 		run_record_exit(GC_EXIT_IRETQ, regs);

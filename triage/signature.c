@@ -111,7 +111,13 @@ void signature_bucket(const struct gc_testcase *tc,
 
 	at = append(t, len, at, backend ? backend : "?");
 	at = append(t, len, at, " ");
-	if (v->cls != VERDICT_KERNEL_FAULT) {
+	if (v->cls == VERDICT_DIVERGENCE &&
+	    (v->model_broken & MODEL_BROKEN_REF)) {
+		/* The reference broke the specification model: the bug is
+		 * on the int $0x80 path every run shares, whichever entry
+		 * showed it (docs/semantics.md §8). */
+		at = append(t, len, at, "int80-path ");
+	} else if (v->cls != VERDICT_KERNEL_FAULT) {
 		at = append(t, len, at, tc_mechanism_name(tc->mechanism));
 		at = append(t, len, at,
 			    tc_mode(tc) == GC_MODE_COMPAT ? " compat "
@@ -119,7 +125,11 @@ void signature_bucket(const struct gc_testcase *tc,
 	}
 	at = append(t, len, at, verdict_name(v->cls));
 	at = append(t, len, at, " ");
-	if (v->cls == VERDICT_DIVERGENCE)
+	if (v->cls == VERDICT_DIVERGENCE && v->model_broken)
+		at = append(t, len, at,
+			    v->model_broken & MODEL_BROKEN_REF ? "model"
+							       : "model-mech");
+	else if (v->cls == VERDICT_DIVERGENCE)
 		at = append(t, len, at, divergence_kind(out, v));
 	else if (v->cls == VERDICT_KERNEL_FAULT)
 		at = append_fault(t, len, at, v);

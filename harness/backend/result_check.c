@@ -93,7 +93,7 @@ static void run_clear_unused(struct gc_run *run)
 		run->state.mxcsr = 0;
 		memset(run->state.xmm0, 0, sizeof(run->state.xmm0));
 	}
-	if (run->end == GC_END_KERNEL_FAULT)
+	if (run->end == GC_END_KERNEL_FAULT || run->end == GC_END_EMULATOR)
 		memset(&run->state, 0, sizeof(run->state));
 	else
 		memset(&run->fault, 0, sizeof(run->fault));
@@ -113,4 +113,5 @@ void result_check(struct case_outcome *out, unsigned index)
 	run_clear_unused(&out->result.ref);
 	out->status = CASE_OK;
 	out->detail[0] = '\0';
+	out->test_kernel = 0; /* the test kernel's backends say so */
 }

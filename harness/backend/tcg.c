@@ -672,6 +672,7 @@ static void mailbox__collect(struct tcg *t, unsigned base, unsigned k,
 		memcpy(&out[i].result, &t->mb->results[i],
 		       sizeof(out[i].result));
 		result_check(&out[i], i);
+		out[i].test_kernel = 1;
 		out[i].result.index = base + i;
 	}
 }
@@ -702,8 +703,8 @@ static void tcg__crash_detail(struct tcg *t, struct case_outcome *o)
 		fd_line(t->log_fd, 0, line, sizeof(line));
 	else
 		fd_line(t->console_fd, 1, line, sizeof(line));
-	snprintf(o->detail, sizeof(o->detail), "triple fault / QEMU %s; %s: %s",
-		 how,
+	snprintf(o->detail, sizeof(o->detail), "%sQEMU %s; %s: %s",
+		 s >= 0 && WIFSIGNALED(s) ? "" : "triple fault / ", how,
 		 s >= 0 && WIFEXITED(s) && WEXITSTATUS(s) ? "qemu" : "console",
 		 line);
 }
@@ -754,7 +755,12 @@ static unsigned tcg__salvage(struct tcg *t, unsigned base, unsigned k,
 			 w == WAIT_STARVED ? " (QEMU starved of CPU, twice)"
 					   : "");
 	} else {
-		out[b].status = CASE_VM_CRASH;
+		/* -no-reboot: a triple fault is QEMU exiting with status 0;
+		 * a signal is QEMU itself crashing (docs/semantics.md §6). */
+		out[b].status =
+			t->exit_status >= 0 && WIFSIGNALED(t->exit_status)
+				? CASE_EMULATOR_CRASH
+				: CASE_VM_CRASH;
 		tcg__crash_detail(t, &out[b]);
 	}
 	return b + 1;

@@ -122,12 +122,34 @@ static unsigned novelty(struct worker *w, const struct gc_testcase *tc)
 	return fresh;
 }
 
+/*
+ * A hang is replayed once, on the fresh VM the backend booted after it: a
+ * hang that does not hang again was the host starving QEMU, not the
+ * kernel (hardened campaigns on a loaded host kept such hangs, which then
+ * replayed as pass 10/10), and is not kept as a finding. The replay costs
+ * one case, paid only after a hang; w->out and w->v stay the first run's.
+ */
+static int hang_reproduces(struct worker *w, const struct gc_testcase *tc)
+{
+	static struct case_outcome again;
+	struct verdict v;
+	char err[256];
+
+	if (backend_run(w->b, tc, 1, w->ctx->cfg->defenses, &again, err,
+			sizeof(err)))
+		return 1; /* cannot tell: keep it */
+	oracle_judge(tc, &again, &v);
+	return v.cls == VERDICT_HANG;
+}
+
 static int record_finding(struct worker *w, const struct gc_testcase *tc)
 {
 	struct finding_sig sig;
 	int r;
 
 	if (!verdict_is_finding(w->v.cls))
+		return 0;
+	if (w->v.cls == VERDICT_HANG && !hang_reproduces(w, tc))
 		return 0;
 	finding_signature(tc, &w->v, &sig);
 	if (findings_seen(&w->findings, sig.hash))

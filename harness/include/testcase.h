@@ -26,6 +26,8 @@ void tc_default(struct gc_testcase *tc); /* == tc_decode(NULL, 0) */
 
 enum gc_user_mode tc_mode(const struct gc_testcase *tc);
 uint16_t tc_mode_cs(enum gc_user_mode mode);
+/* The mode a captured user state runs in, from its CS (the LDT's from tc). */
+enum gc_user_mode tc_cs_mode(const struct gc_testcase *tc, uint16_t cs);
 const char *tc_mechanism_name(unsigned mechanism); /* "?" if out of range */
 const char *tc_prefix_name(unsigned prefix);	    /* "?" if out of range */
 

@@ -388,6 +388,9 @@ enum gc_end {
 	GC_END_USER_FAULT = 2,	 /* a user fault ended it, like a fatal signal */
 	GC_END_KERNEL_FAULT = 3, /* a ring-0 exception or #DF */
 	GC_END_BUDGET = 4,	 /* too many kernel entries or traps: a loop */
+	GC_END_EMULATOR = 5,	 /* the emulator did what no CPU does and the
+				  * run cannot go on (docs/semantics.md §6):
+				  * fault holds where */
 	GC_END_COUNT
 };
 
@@ -446,6 +449,16 @@ enum gc_selftest {
 	GC_SELFTEST_STALE_SS = 5,   /* the mechanism run's exits leave SS
 				       * stale: GDT[USER_DS] has another base
 				       * while the exit loads it (E4 probe) */
+	GC_SELFTEST_NO_EXIT_LIMIT_CHECK = 6, /* the exits skip the CS limit
+					      * check TCG lacks (traps.c):
+					      * QEMU crashes as it would */
+	/* Planted bugs the oracle's tests must find (docs/semantics.md §8). */
+	GC_SELFTEST_INT80_LOSES_RDX = 7, /* the int $0x80 path returns RDX = 0,
+					  * in both runs: only the model sees
+					  * it */
+	GC_SELFTEST_COMPAT_TO_64_RBX = 8, /* the mechanism run's compat entry
+					   * that returns to a 64-bit CS
+					   * clears RBX[63:32] */
 	GC_SELFTEST_COUNT
 };
 

@@ -15,6 +15,7 @@
 
 #include "backend.h"
 #include "testcase.h"
+#include "verdict.h"
 
 #define N_BATCH 64
 #define N_BENCH 100000
@@ -140,6 +141,53 @@ TEST(selftest_hang)
 TEST(selftest_triple_fault)
 {
 	selftest_then_recover(GC_SELFTEST_TRIPLE_FAULT, CASE_VM_CRASH);
+}
+
+/*
+ * QEMU 7.2 TCG runs an IRET to an LDT 16-bit code segment with RIP above
+ * 4 GiB at the truncated EIP, and dies of SIGSEGV on the instruction
+ * breakpoint there (docs/semantics.md §6). The kernel raises the #GP(0)
+ * hardware raises; with that check switched off QEMU crashes, and the
+ * backend says it was QEMU, with its signal: an emulator crash, never a
+ * finding about the kernel.
+ */
+static const char qemu_ldt_crash[] = "gatecrash-testcase 1\n"
+				     "mechanism = int80_64\n"
+				     "rax = 0x2\n"
+				     "ret.rip = 0x100000000\n"
+				     "ret.cs = 0x4\n"
+				     "dr7 = 0x80\n"
+				     "seg.ldt0 = 0x980000000000\n";
+
+TEST(emulator_crash_is_its_own_class)
+{
+	struct backend *b = open_tcg(50);
+	struct gc_testcase tc;
+	struct verdict v;
+	char err[256];
+
+	ASSERT(b);
+	ASSERT_EQ(tc_parse_text(qemu_ldt_crash, sizeof(qemu_ldt_crash) - 1, &tc,
+				err, sizeof(err)),
+		  0);
+	ASSERT_EQ(
+		backend_run(b, &tc, 1, GC_DEFENSES_ALL, outs, err, sizeof(err)),
+		0);
+	oracle_judge(&tc, &outs[0], &v);
+	ASSERT_EQ(v.cls, VERDICT_PASS); /* the kernel's check: a #GP(0) */
+	if (backend_run_selftest_cases(b, GC_SELFTEST_NO_EXIT_LIMIT_CHECK, &tc,
+				       1, GC_DEFENSES_ALL, outs, err,
+				       sizeof(err)))
+		FAIL("selftest: %s", err);
+	printf("without the limit check: status %d: %s\n", outs[0].status,
+	       outs[0].detail);
+	ASSERT_EQ(outs[0].status, CASE_EMULATOR_CRASH);
+	ASSERT(strstr(outs[0].detail, "killed by signal 11") != NULL);
+	oracle_judge(&tc, &outs[0], &v);
+	ASSERT_EQ(v.cls, VERDICT_EMULATOR);
+	ASSERT(!verdict_is_finding(v.cls));
+	backend_close(b);
+	ASSERT_EQ(count_children(), 0);
 }
 
 TEST(errors_say_what_to_do)

@@ -2,8 +2,9 @@
 /*
  * Signatures (docs/triage.md). Two keys over one verdict:
  *
- * - the bucket, "tcg syscall64 64-bit divergence control": what kind of
- *   wrong return this is. Triage groups findings by it, the minimizer keeps
+ * - the bucket, "tcg int80_compat compat divergence state rax": what
+ *   kind of wrong return this is, and for a state divergence the class of
+ *   its first diverging field. Triage groups findings by it, the minimizer keeps
  *   it, and every finding directory records it in its `bucket` file;
  * - the engine's finding key, "syscall64 divergence rcx,rip fault=-": the
  *   exact diverging fields and hazards, so that a campaign keeps a few
@@ -59,6 +60,61 @@ static const char *divergence_kind(const struct case_outcome *out,
 		if (is_control_field(v->diffs[i].field))
 			return "control";
 	return "state";
+}
+
+static const char *const gpr_names[] = {
+	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+	"r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15",
+};
+
+static int is_gpr(const char *field)
+{
+	for (size_t i = 0; i < sizeof(gpr_names) / sizeof(*gpr_names); i++)
+		if (!strcmp(field, gpr_names[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * The first diverging field, by class: the register that carries the bug
+ * is what a person looks at first, and a bucket that says only "control"
+ * hides it. A class, not a value: a GPR by name (".hi" when only bits
+ * 63:32 differ: a truncation or an extension gone wrong), RFLAGS by its
+ * lowest differing bit, selectors and other fields by name, every
+ * exception field as "exception". "end" is a consequence whenever
+ * anything else differs, so it names the class only alone. Only a state
+ * divergence gets one: after a control divergence every field is a
+ * consequence (divergence_kind), and naming the first split one bug into
+ * as many buckets as the fields its inputs happened to set (measured on
+ * the planted-bug kernel: five "control <gpr>" buckets for one bug).
+ */
+static size_t append_cause(char *t, size_t len, size_t at,
+			   const struct verdict *v)
+{
+	unsigned n = v->n_diffs < VERDICT_MAX_DIFFS ? v->n_diffs
+						    : VERDICT_MAX_DIFFS;
+	const struct field_diff *d = n ? &v->diffs[0] : NULL;
+	uint64_t x;
+	char flag[32];
+
+	for (unsigned i = 1; d && !strcmp(d->field, "end") && i < n; i++)
+		d = &v->diffs[i];
+	if (!d)
+		return at;
+	x = d->mech ^ d->ref;
+	at = append(t, len, at, " ");
+	if (is_gpr(d->field)) {
+		at = append(t, len, at, d->field);
+		return append(t, len, at, (uint32_t)x ? "" : ".hi");
+	}
+	if (!strcmp(d->field, "rflags") && x) {
+		tc_format_rflags(x & -x, flag, sizeof(flag));
+		at = append(t, len, at, "rflags.");
+		return append(t, len, at, flag);
+	}
+	if (!strcmp(d->field, "n_exc") || !strncmp(d->field, "exc[", 4))
+		return append(t, len, at, "exception");
+	return append(t, len, at, d->field);
 }
 
 static const char *const vector_names[32] = {
@@ -119,8 +175,13 @@ void signature_bucket(const struct gc_testcase *tc,
 	}
 	at = append(t, len, at, verdict_name(v->cls));
 	at = append(t, len, at, " ");
-	if (v->cls == VERDICT_DIVERGENCE)
-		at = append(t, len, at, divergence_kind(out, v));
+	if (v->cls == VERDICT_DIVERGENCE) {
+		const char *kind = divergence_kind(out, v);
+
+		at = append(t, len, at, kind);
+		if (!strcmp(kind, "state"))
+			at = append_cause(t, len, at, v);
+	}
 	else if (v->cls == VERDICT_KERNEL_FAULT)
 		at = append_fault(t, len, at, v);
 	else if (v->cls == VERDICT_HAZARD)

@@ -2,7 +2,7 @@
 /*
  * Signatures (docs/triage.md). Two keys over one verdict:
  *
- * - the bucket, "tcg int80_compat compat divergence state rax": what
+ * - the bucket, "tcg int80_compat compat divergence state gpr": what
  *   kind of wrong return this is, and for a state divergence the class of
  *   its first diverging field. Triage groups findings by it, the minimizer keeps
  *   it, and every finding directory records it in its `bucket` file;
@@ -75,18 +75,30 @@ static int is_gpr(const char *field)
 	return 0;
 }
 
+static int is_selector(const char *field)
+{
+	static const char *const selectors[] = {"es", "cs", "ss",
+						"ds", "fs", "gs"};
+
+	for (size_t i = 0; i < sizeof(selectors) / sizeof(*selectors); i++)
+		if (!strcmp(field, selectors[i]))
+			return 1;
+	return 0;
+}
+
 /*
- * The first diverging field, by class: the register that carries the bug
- * is what a person looks at first, and a bucket that says only "control"
- * hides it. A class, not a value: a GPR by name (".hi" when only bits
- * 63:32 differ: a truncation or an extension gone wrong), RFLAGS by its
- * lowest differing bit, selectors and other fields by name, every
- * exception field as "exception". "end" is a consequence whenever
+ * The first diverging field, by class: what a person looks at first, which
+ * a bucket saying only "state" hides. A class, not a field: "gpr" for any
+ * general register ("gpr.hi" when only its bits 63:32 differ: a truncation
+ * or an extension gone wrong), RFLAGS by its lowest differing bit
+ * ("rflags.DF"), "selector", "exception", other fields by name. Not the
+ * register's name: entry_clear_df's backwards copy puts garbage into
+ * whichever registers the frame sets, and a name per register split that
+ * one defense into a bucket per register. "end" is a consequence whenever
  * anything else differs, so it names the class only alone. Only a state
- * divergence gets one: after a control divergence every field is a
- * consequence (divergence_kind), and naming the first split one bug into
- * as many buckets as the fields its inputs happened to set (measured on
- * the planted-bug kernel: five "control <gpr>" buckets for one bug).
+ * divergence gets a class: after a control divergence every field is a
+ * consequence (divergence_kind), and naming the first one split the
+ * planted-bug kernel's one bug into five "control" buckets.
  */
 static size_t append_cause(char *t, size_t len, size_t at,
 			   const struct verdict *v)
@@ -103,10 +115,8 @@ static size_t append_cause(char *t, size_t len, size_t at,
 		return at;
 	x = d->mech ^ d->ref;
 	at = append(t, len, at, " ");
-	if (is_gpr(d->field)) {
-		at = append(t, len, at, d->field);
-		return append(t, len, at, (uint32_t)x ? "" : ".hi");
-	}
+	if (is_gpr(d->field))
+		return append(t, len, at, (uint32_t)x ? "gpr" : "gpr.hi");
 	if (!strcmp(d->field, "rflags") && x) {
 		tc_format_rflags(x & -x, flag, sizeof(flag));
 		at = append(t, len, at, "rflags.");
@@ -114,6 +124,8 @@ static size_t append_cause(char *t, size_t len, size_t at,
 	}
 	if (!strcmp(d->field, "n_exc") || !strncmp(d->field, "exc[", 4))
 		return append(t, len, at, "exception");
+	if (is_selector(d->field))
+		return append(t, len, at, "selector");
 	return append(t, len, at, d->field);
 }
 

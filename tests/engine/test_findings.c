@@ -9,8 +9,8 @@
  *   - at most BUCKET_KEEP (5) finding directories per bucket;
  *   - OUT/findings/index: each bucket's kept count is its directories,
  *     and the hits add up exactly to the finding verdicts of every run;
- *   - the bug's state bucket names RAX: "int80_compat compat divergence
- *     state rax".
+ *   - the bug has a state bucket of class gpr: "int80_compat compat divergence
+ *     state gpr" (its inputs: RAX's upper half set).
  *
  * The speed of such a campaign is the bench's (bench/planted_bug.sh).
  *
@@ -153,7 +153,7 @@ static int check(uint64_t want_hits)
 			       b->text, b->kept, b->dirs, KEEP);
 			ok = 0;
 		}
-		if (strstr(b->text, "int80_compat compat divergence state rax"))
+		if (strstr(b->text, "int80_compat compat divergence state gpr"))
 			named = 1;
 		if (b->hits > b->kept)
 			bounded = 1;
@@ -165,7 +165,7 @@ static int check(uint64_t want_hits)
 		ok = 0;
 	}
 	if (!named)
-		printf("FAIL: no bucket names RAX for the planted bug\n");
+		printf("FAIL: no \"state gpr\" bucket for the planted bug\n");
 	if (!bounded)
 		printf("FAIL: no bucket was hit more often than it kept\n");
 	return ok && named && bounded;

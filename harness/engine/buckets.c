@@ -163,6 +163,8 @@ int buckets_save_index(const struct bucket_table *t, const char *findings_dir)
 			s.e[s.n++] = &t->e[i];
 	qsort(s.e, s.n, sizeof(s.e[0]), by_hits);
 	s.overflow_hits = t->overflow_hits;
+	if (!s.n && !s.overflow_hits)
+		return 0; /* no finding, no index: findings/ stays empty */
 	return fs_write_atomic_stream(findings_dir, INDEX_NAME, fill_index, &s);
 }
 

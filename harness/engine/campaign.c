@@ -233,6 +233,7 @@ static void monitor_tick(struct campaign_ctx *ctx)
 		mon.last_line = now;
 	}
 	if (now - mon.last_stats >= STATS_S) {
+		buckets_save_index(ctx->buckets, ctx->findings_dir);
 		write_stats(ctx, &t, elapsed);
 		save_campaign_state(ctx, &t, elapsed);
 		mon.last_stats = now;
@@ -280,6 +281,7 @@ static void monitor_finish(struct campaign_ctx *ctx, struct campaign_result *r)
 	mon.rate = elapsed > 0 ? (double)t.execs / elapsed : 0;
 	if (mon.line_open)
 		fputc('\n', stderr);
+	buckets_save_index(ctx->buckets, ctx->findings_dir);
 	write_stats(ctx, &t, elapsed);
 	save_campaign_state(ctx, &t, elapsed);
 	memset(r, 0, sizeof(*r));
@@ -491,8 +493,15 @@ int campaign_run(const struct campaign_config *cfg, struct campaign_result *res,
 	if (setup_dirs(&ctx, err, errlen))
 		return -1;
 	ctx.sh = shared_alloc(jobs);
-	if (!ctx.sh) {
+	ctx.buckets = buckets_alloc();
+	if (!ctx.sh || !ctx.buckets) {
 		snprintf(err, errlen, "mmap: %s", strerror(errno));
+		return -1;
+	}
+	findings_load(NULL, ctx.findings_dir, NULL, 1); /* stale temporaries */
+	if (buckets_load(ctx.buckets, ctx.findings_dir)) {
+		snprintf(err, errlen, "cannot read %s: %s", ctx.findings_dir,
+			 strerror(errno));
 		return -1;
 	}
 	ctx.per_worker_execs =
@@ -512,5 +521,6 @@ int campaign_run(const struct campaign_config *cfg, struct campaign_result *res,
 	ret = first_failure(&ctx, err, errlen);
 	munmap(ctx.sh,
 	       sizeof(struct shared) + jobs * sizeof(struct worker_slot));
+	buckets_free(ctx.buckets);
 	return ret;
 }

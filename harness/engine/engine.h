@@ -110,6 +110,48 @@ typedef int (*corpus_file_fn)(void *ctx, const struct gc_testcase *tc,
 int corpus_scan_dir(const struct corpus *c, const char *dir, corpus_file_fn fn,
 		    void *ctx);
 
+/* ---- buckets.c ---- */
+
+/*
+ * Per bucket (triage's signature): every finding exec is a hit, and at most
+ * BUCKET_KEEP findings are kept: the first, then inputs that add something
+ * (a new finding key: another diverging field set, fault vector or hazard;
+ * or fewer set fields than any kept). Shared by the forked workers.
+ */
+#define BUCKET_KEEP	  5
+#define BUCKET_TABLE_SIZE 4096 /* a power of two */
+
+struct bucket_entry {
+	uint64_t hash; /* of text; 0: free */
+	uint64_t hits;
+	uint32_t kept;
+	uint32_t min_fields; /* fewest set fields of a kept input */
+	uint32_t ready;	     /* text written */
+	char text[256];
+};
+
+struct bucket_table {
+	uint64_t overflow_hits; /* hits of buckets the table had no room for */
+	struct bucket_entry e[BUCKET_TABLE_SIZE];
+};
+
+struct gc_signature;
+struct bucket_table *buckets_alloc(void); /* shared, zeroed; NULL: mmap */
+void buckets_free(struct bucket_table *t);
+/* The bucket's entry, added if new; NULL when the table is full. */
+struct bucket_entry *buckets_get(struct bucket_table *t,
+				 const struct gc_signature *sig);
+void buckets_hit(struct bucket_entry *e);
+int buckets_full(const struct bucket_entry *e);
+int buckets_smaller(const struct bucket_entry *e, unsigned fields);
+/* Takes one of the bucket's kept slots: 1, or 0 when it has none left. */
+int buckets_reserve(struct bucket_entry *e, unsigned fields);
+void buckets_release(struct bucket_entry *e);
+/* OUT/findings/index: "hits<TAB>kept<TAB>bucket", most hits first. */
+int buckets_save_index(const struct bucket_table *t, const char *findings_dir);
+/* The hits of OUT/findings/index, the kept slots of the directories. */
+int buckets_load(struct bucket_table *t, const char *findings_dir);
+
 /* ---- findings.c ---- */
 
 struct finding_sig {
@@ -127,12 +169,13 @@ struct findings {
 void finding_signature(const struct gc_testcase *tc, const struct verdict *v,
 		       struct finding_sig *sig);
 int findings_seen(const struct findings *fs, uint64_t hash);
-/* Returns 1 saved, 0 someone had it already, -1 I/O error. defenses: the
- * profile of the mechanism run, recorded for replay. */
-int findings_save(struct findings *fs, const char *dir,
-		  const struct finding_sig *sig, const struct gc_testcase *tc,
-		  const struct case_outcome *out, const struct verdict *v,
-		  const char *backend, uint64_t defenses);
+/* A finding exec: counted in its bucket, saved if the bucket keeps it.
+ * Returns 1 saved, 0 counted only, -1 I/O error. defenses: the profile of
+ * the mechanism run, recorded for replay. */
+int findings_record(struct findings *fs, struct bucket_table *bt,
+		    const char *dir, const struct gc_testcase *tc,
+		    const struct case_outcome *out, const struct verdict *v,
+		    const char *backend, uint64_t defenses);
 /* Loads the signatures in dir into fs (if not NULL) and counts them by
  * class into counts (if not NULL). Removes stale temporaries when clean. */
 int findings_load(struct findings *fs, const char *dir,
@@ -166,6 +209,7 @@ struct campaign_ctx {
 	char corpus_dir[4096], findings_dir[4096], engine_dir[4096];
 	char seeds_dir[4096];
 	struct shared *sh;
+	struct bucket_table *buckets; /* shared with the workers */
 	uint64_t per_worker_execs;		/* 0: no limit */
 	double deadline;			/* monotonic seconds; 0: none */
 	void (*tick)(struct campaign_ctx *ctx); /* jobs == 1: the monitor */

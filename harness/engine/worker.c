@@ -144,22 +144,18 @@ static int hang_reproduces(struct worker *w, const struct gc_testcase *tc)
 
 static int record_finding(struct worker *w, const struct gc_testcase *tc)
 {
-	struct finding_sig sig;
 	int r;
 
 	if (!verdict_is_finding(w->v.cls))
 		return 0;
 	if (w->v.cls == VERDICT_HANG && !hang_reproduces(w, tc))
 		return 0;
-	finding_signature(tc, &w->v, &sig);
-	if (findings_seen(&w->findings, sig.hash))
-		return 0;
-	r = findings_save(&w->findings, w->ctx->findings_dir, &sig, tc, &w->out,
-			  &w->v, backend_name(w->b), w->ctx->cfg->defenses);
+	r = findings_record(&w->findings, w->ctx->buckets,
+			    w->ctx->findings_dir, tc, &w->out, &w->v,
+			    backend_name(w->b), w->ctx->cfg->defenses);
 	if (r < 0) {
-		snprintf(w->err, sizeof(w->err),
-			 "cannot write %.200s/%016" PRIx64,
-			 w->ctx->findings_dir, sig.hash);
+		snprintf(w->err, sizeof(w->err), "cannot write to %.200s",
+			 w->ctx->findings_dir);
 		return -1;
 	}
 	if (r == 1) {

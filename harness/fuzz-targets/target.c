@@ -108,9 +108,12 @@ int target_open(struct target *t, uint8_t *outcome, int crash_default)
 	if (read_env(t, crash_default))
 		return -1;
 	map_exec_counter(t);
-	if (t->findings_dir[0] &&
-	    (fs_mkdir_p(t->findings_dir) ||
-	     findings_load(&t->findings, t->findings_dir, NULL, 0))) {
+	t->buckets = buckets_alloc();
+	if (!t->buckets ||
+	    (t->findings_dir[0] &&
+	     (fs_mkdir_p(t->findings_dir) ||
+	      findings_load(&t->findings, t->findings_dir, NULL, 0) ||
+	      buckets_load(t->buckets, t->findings_dir)))) {
 		snprintf(t->err, sizeof(t->err), "cannot use %.200s: %s",
 			 t->findings_dir, strerror(errno));
 		return -1;
@@ -145,33 +148,41 @@ static int report_unsaved(struct target *t, const struct finding_sig *sig)
 	return 1;
 }
 
-/* Returns 1 saved, 0 nothing new, -1 I/O error (reported, not fatal: the
- * fuzzer goes on and the next occurrence tries again). */
+/*
+ * Returns 1 saved, 0 nothing new, -1 I/O error (reported, not fatal: the
+ * fuzzer goes on and the next occurrence tries again). The bucket bound is
+ * the engine's (buckets.c), over what this process loaded and kept; its
+ * hits reach OUT/findings/index when it saves a finding (the caller may
+ * abort() next) and when it closes.
+ */
 static int record_finding(struct target *t, const struct gc_testcase *tc)
 {
-	struct finding_sig sig;
 	int r;
 
 	if (!verdict_is_finding(t->v.cls))
 		return 0;
-	finding_signature(tc, &t->v, &sig);
-	if (findings_seen(&t->findings, sig.hash))
-		return 0;
-	if (!t->findings_dir[0])
+	if (!t->findings_dir[0]) {
+		struct finding_sig sig;
+
+		finding_signature(tc, &t->v, &sig);
+		if (findings_seen(&t->findings, sig.hash))
+			return 0;
 		return report_unsaved(t, &sig);
-	r = findings_save(&t->findings, t->findings_dir, &sig, tc, &t->out,
-			  &t->v, backend_name(t->b), t->defenses);
+	}
+	r = findings_record(&t->findings, t->buckets, t->findings_dir, tc,
+			    &t->out, &t->v, backend_name(t->b), t->defenses);
 	if (r < 0) {
-		fprintf(stderr, "gatecrash: cannot write %s/%016" PRIx64 "\n",
-			t->findings_dir, sig.hash);
+		fprintf(stderr, "gatecrash: cannot write to %s\n",
+			t->findings_dir);
 		return 0;
 	}
 	if (r == 1) {
 		t->new_findings++;
+		buckets_save_index(t->buckets, t->findings_dir);
 		fprintf(stderr,
-			"gatecrash: finding %016" PRIx64 " after %" PRIu64
-			" execs: %s\n",
-			sig.hash, t->execs, sig.text);
+			"gatecrash: finding %s %s after %" PRIu64 " execs\n",
+			tc_mechanism_name(tc->mechanism),
+			verdict_name(t->v.cls), t->execs);
 	}
 	return r;
 }
@@ -227,4 +238,8 @@ void target_close(struct target *t)
 	if (t->exec_counter)
 		munmap(t->exec_counter, sizeof(uint64_t));
 	t->exec_counter = NULL;
+	if (t->buckets && t->findings_dir[0])
+		buckets_save_index(t->buckets, t->findings_dir);
+	buckets_free(t->buckets);
+	t->buckets = NULL;
 }

@@ -50,6 +50,7 @@ struct target {
 	struct backend_config bcfg;
 	struct feedback fb; /* only for its feature hashing */
 	struct findings findings;
+	struct bucket_table *buckets; /* hits and the bound (buckets.c) */
 	struct case_outcome out;
 	struct verdict v;
 	uint64_t execs, new_findings;

@@ -6,6 +6,8 @@
  *
  * OUT/corpus/<hash>.bin        inputs that reached new coverage or outcomes
  * OUT/findings/<sig>/          input.bin, input.tc, verdict.json, signature
+ *                              (a few per bucket: the engine's BUCKET_KEEP)
+ * OUT/findings/index           per bucket: the hits, and the findings kept
  * OUT/stats.jsonl              one JSON line per interval, append-only
  * OUT/engine/                  RNG positions and totals, for resuming
  */

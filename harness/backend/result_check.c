@@ -102,7 +102,31 @@ static void run_clear_unused(struct gc_run *run)
 	       (GC_MAX_EXITS - n_exits) * sizeof(run->exits[0]));
 }
 
-void result_check(struct case_outcome *out, unsigned index)
+/*
+ * Coverage only steers the fuzzer, so a bad list is trimmed, not an error:
+ * the count to what the array holds, indexes outside the counter block
+ * (cov_len bytes; 0: the backend has none) and zero counts dropped, and
+ * the rest of the array zeroed, so readers need no checks of their own.
+ */
+static void cov_clamp(struct gc_result *r, size_t cov_len)
+{
+	unsigned n = r->n_cov < GC_MAX_COV_HITS ? r->n_cov : GC_MAX_COV_HITS;
+	unsigned kept = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct gc_cov_hit h = r->cov[i];
+
+		if (h.index >= cov_len || !h.count)
+			continue;
+		h.reserved = 0;
+		r->cov[kept++] = h;
+	}
+	memset(&r->cov[kept], 0, (GC_MAX_COV_HITS - kept) * sizeof(r->cov[0]));
+	memset(r->reserved, 0, sizeof(r->reserved));
+	r->n_cov = (uint16_t)kept;
+}
+
+void result_check(struct case_outcome *out, unsigned index, size_t cov_len)
 {
 	if (result_check_one(&out->result, index, out->detail,
 			     sizeof(out->detail))) {
@@ -111,6 +135,7 @@ void result_check(struct case_outcome *out, unsigned index)
 	}
 	run_clear_unused(&out->result.mech);
 	run_clear_unused(&out->result.ref);
+	cov_clamp(&out->result, cov_len);
 	out->status = CASE_OK;
 	out->detail[0] = '\0';
 }

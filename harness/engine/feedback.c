@@ -3,9 +3,10 @@
  * What counts as progress. Two sources:
  *
  *  - guest counters: one byte per edge of the kernel's C code plus the
- *    explicit entry/exit counters, read per case (the engine runs batches
- *    of one, see docs/fuzzing.md), bucketed as AFL does so "this loop ran
- *    4 times instead of 1" is new but "5 instead of 6" is not;
+ *    explicit entry/exit counters, the ones each case touched as its
+ *    result lists them (abi.h, struct gc_cov_hit), bucketed as AFL does
+ *    so "this loop ran 4 times instead of 1" is new but "5 instead of 6"
+ *    is not;
  *  - outcome features: what the oracle saw. A new verdict class, a new
  *    set of diverging fields, a new exception vector or end reason is
  *    progress even when the kernel ran the same code (a divergence is the
@@ -47,16 +48,20 @@ void feedback_free(struct feedback *fb)
 	fb->virgin = NULL;
 }
 
-unsigned feedback_counters(struct feedback *fb, const uint8_t *counters)
+/* The backend checked the list (result_check.c); the bound here only
+ * keeps a feedback sized for another kernel from writing past virgin[]. */
+unsigned feedback_coverage(struct feedback *fb, const struct gc_result *r)
 {
+	unsigned n = r->n_cov < GC_MAX_COV_HITS ? r->n_cov : GC_MAX_COV_HITS;
 	unsigned fresh = 0;
 
-	for (size_t i = 0; i < fb->ncounters; i++) {
+	for (unsigned k = 0; k < n; k++) {
+		size_t i = r->cov[k].index;
 		uint8_t b;
 
-		if (!counters[i])
+		if (i >= fb->ncounters || !r->cov[k].count)
 			continue;
-		b = bucket_of(counters[i]);
+		b = bucket_of(r->cov[k].count);
 		if (fb->virgin[i] & b)
 			continue;
 		if (!fb->virgin[i])

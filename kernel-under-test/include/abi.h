@@ -14,7 +14,9 @@
 
 #include <stdint.h>
 
-#define GC_ABI_VERSION 2 /* 2: cases of 440 bytes, host_sleeping, batch_tsc */
+/* 2: cases of 440 bytes, host_sleeping, batch_tsc; 3: per-case coverage in
+ * each result (struct gc_cov_hit) */
+#define GC_ABI_VERSION 3
 
 /*
  * Guest physical layout. Guest RAM is one shared memory-backend-file whose
@@ -424,14 +426,35 @@ struct gc_run {
 } __attribute__((packed));
 _Static_assert(sizeof(struct gc_run) == 8 + 200 + 96 + 128 + 32, "gc_run");
 
+/*
+ * Per-case coverage: the counters of the kernel's counter block
+ * (__gc_cov_start..__gc_cov_end) this case touched, by index, with their
+ * count (saturated at 255). The guest collects and clears them after each
+ * case, so the host can score every case of a batch on its own. A case
+ * that touches more than GC_MAX_COV_HITS counters keeps the first ones by
+ * index and says how many there were in n_cov; the host clamps n_cov and
+ * drops indexes outside the block (result_check.c).
+ */
+#define GC_MAX_COV_HITS 192
+struct gc_cov_hit {
+	uint16_t index; /* byte offset in the counter block */
+	uint8_t count;	/* hits, 1..255 */
+	uint8_t reserved;
+} __attribute__((packed));
+_Static_assert(sizeof(struct gc_cov_hit) == 4, "gc_cov_hit layout");
+
 #define GC_RESULT_MAGIC 0x47435253u /* "GCRS" */
 struct gc_result {
 	uint32_t magic; /* GC_RESULT_MAGIC once written */
 	uint32_t index; /* the case's index in its batch */
+	uint16_t n_cov; /* counters touched (may exceed GC_MAX_COV_HITS) */
+	uint16_t reserved[3];
 	struct gc_run mech;
 	struct gc_run ref;
+	struct gc_cov_hit cov[GC_MAX_COV_HITS];
 } __attribute__((packed));
-_Static_assert(sizeof(struct gc_result) == 8 + 2 * 464, "gc_result layout");
+_Static_assert(sizeof(struct gc_result) == 16 + 2 * 464 + 4 * GC_MAX_COV_HITS,
+	       "gc_result layout");
 
 /* Harness self-tests: make the guest misbehave on purpose, per batch. */
 enum gc_selftest {

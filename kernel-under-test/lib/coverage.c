@@ -4,7 +4,11 @@
  * -fsanitize-coverage=inline-8bit-counters: one byte per edge, bumped
  * inline, in the __sancov_cntrs section. The explicit counters of
  * coverage.h sit beside them. kernel.ld puts both in one page-aligned block
- * (__gc_cov_start..__gc_cov_end) that the host finds by symbol and maps.
+ * (__gc_cov_start..__gc_cov_end) that the host finds by symbol.
+ *
+ * After each case the guest moves what the case touched into the case's
+ * own result (abi.h, struct gc_cov_hit) and clears it, so one batch of
+ * many cases gives the host every case's coverage in one round trip.
  *
  * This file is not instrumented itself (kernel-under-test/CMakeLists.txt):
  * it only holds the block and what the instrumentation links against.
@@ -14,6 +18,48 @@
 
 uint8_t gc_asm_counters[GC_COV_COUNT]
 	__attribute__((section("gc_cov_explicit"), aligned(64)));
+
+extern uint64_t __gc_cov_start[], __gc_cov_end[];
+
+/*
+ * Word by word: most of the block is zero after any one case, and under
+ * TCG every load and store the guest makes costs it nanoseconds.
+ */
+static unsigned cov_word_hits(uint64_t word, unsigned base,
+			      struct gc_result *res, unsigned n)
+{
+	for (unsigned b = 0; word; b++, word >>= 8) {
+		uint8_t count = (uint8_t)word;
+
+		if (!count)
+			continue;
+		if (n < GC_MAX_COV_HITS)
+			res->cov[n] = (struct gc_cov_hit){
+				.index = (uint16_t)(base + b),
+				.count = count,
+			};
+		n++;
+	}
+	return n;
+}
+
+void cov_collect(struct gc_result *res)
+{
+	uint64_t *w = __gc_cov_start;
+	unsigned words = (unsigned)(__gc_cov_end - __gc_cov_start), n = 0;
+
+	for (unsigned i = 0; i < words; i++) {
+		uint64_t word = w[i];
+
+		if (!word)
+			continue;
+		w[i] = 0;
+		if (res)
+			n = cov_word_hits(word, i * 8, res, n);
+	}
+	if (res)
+		res->n_cov = (uint16_t)(n < 0xffff ? n : 0xffff);
+}
 
 /*
  * The instrumentation registers each module's counters from a constructor.

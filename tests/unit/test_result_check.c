@@ -30,7 +30,7 @@ static enum case_status check(const struct gc_result *r, unsigned index,
 
 	memset(&o, 0xa5, sizeof(o));
 	o.result = *r;
-	result_check(&o, index);
+	result_check(&o, index, 0);
 	strcpy(detail, o.detail);
 	return o.status;
 }

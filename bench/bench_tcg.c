@@ -131,6 +131,23 @@ void bench_b1(const struct bench_opts *o, struct bench_fig *f)
 		 GC_MAX_BATCH);
 }
 
+double bench_b1_rate(double secs, char *err, size_t errlen)
+{
+	struct backend_config cfg = {0};
+	struct backend *b;
+	double v;
+
+	if (backend_open("tcg", &cfg, &b, err, errlen))
+		return -1;
+	load_minimal();
+	run_for(b, GC_MAX_BATCH, cases, GC_DEFENSES_ALL, GC_SELFTEST_NONE, 1,
+		0.1, err, errlen);
+	v = run_for(b, GC_MAX_BATCH, cases, GC_DEFENSES_ALL, GC_SELFTEST_NONE,
+		    1, secs, err, errlen);
+	backend_close(b);
+	return v;
+}
+
 /* µs per single-case round trip; *ends counts results with that end. */
 static double us_per_case(void *priv, const struct gc_testcase *tc,
 			  uint64_t defs, enum gc_selftest st, double secs,

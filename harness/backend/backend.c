@@ -294,12 +294,15 @@ void case_coverage_expand(const struct case_outcome *o, uint8_t *counters,
 			  size_t len)
 {
 	const struct gc_result *r = &o->result;
-	unsigned n = r->n_cov < GC_MAX_COV_HITS ? r->n_cov : GC_MAX_COV_HITS;
+	unsigned n = r->n_cov < GC_MAX_COV_WORDS ? r->n_cov : GC_MAX_COV_WORDS;
 
 	memset(counters, 0, len);
 	if (o->status != CASE_OK)
 		return;
-	for (unsigned i = 0; i < n; i++)
-		if (r->cov[i].index < len)
-			counters[r->cov[i].index] = r->cov[i].count;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t c = r->cov[i].counters;
+
+		for (size_t at = r->cov[i].word * 8; c && at < len; at++, c >>= 8)
+			counters[at] = (uint8_t)c;
+	}
 }

@@ -104,24 +104,27 @@ static void run_clear_unused(struct gc_run *run)
 
 /*
  * Coverage only steers the fuzzer, so a bad list is trimmed, not an error:
- * the count to what the array holds, indexes outside the counter block
- * (cov_len bytes; 0: the backend has none) and zero counts dropped, and
- * the rest of the array zeroed, so readers need no checks of their own.
+ * the count to what the array holds, counters past the block (cov_len
+ * bytes; 0: the backend has none) cleared, words left with none dropped,
+ * and the rest of the array zeroed, so readers need no checks of their own.
  */
 static void cov_clamp(struct gc_result *r, size_t cov_len)
 {
-	unsigned n = r->n_cov < GC_MAX_COV_HITS ? r->n_cov : GC_MAX_COV_HITS;
+	unsigned n = r->n_cov < GC_MAX_COV_WORDS ? r->n_cov : GC_MAX_COV_WORDS;
 	unsigned kept = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		struct gc_cov_hit h = r->cov[i];
+		struct gc_cov_word c = r->cov[i];
 
-		if (h.index >= cov_len || !h.count)
+		if (c.word > cov_len / 8)
 			continue;
-		h.reserved = 0;
-		r->cov[kept++] = h;
+		/* The block's last word may be partly past its end. */
+		if (c.word * 8 + 8 > cov_len)
+			c.counters &= (1ull << (cov_len - c.word * 8) * 8) - 1;
+		if (c.counters)
+			r->cov[kept++] = c;
 	}
-	memset(&r->cov[kept], 0, (GC_MAX_COV_HITS - kept) * sizeof(r->cov[0]));
+	memset(&r->cov[kept], 0, (GC_MAX_COV_WORDS - kept) * sizeof(r->cov[0]));
 	memset(r->reserved, 0, sizeof(r->reserved));
 	r->n_cov = (uint16_t)kept;
 }

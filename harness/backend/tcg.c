@@ -491,7 +491,7 @@ static int tcg__setup(struct tcg *t, const struct backend_config *cfg,
 /*
  * Guest coverage: the kernel's counter block, found by symbol in the ELF
  * QEMU boots. The guest reports each case's share of it in the case's
- * result (abi.h, struct gc_cov_hit); the host needs only its size, to
+ * result (abi.h, struct gc_cov_word); the host needs only its size, to
  * bound the indexes.
  */
 static size_t tcg__cov_len(struct tcg *t)

@@ -4,7 +4,7 @@
  *
  *  - guest counters: one byte per edge of the kernel's C code plus the
  *    explicit entry/exit counters, the ones each case touched as its
- *    result lists them (abi.h, struct gc_cov_hit), bucketed as AFL does
+ *    result lists them (abi.h, struct gc_cov_word), bucketed as AFL does
  *    so "this loop ran 4 times instead of 1" is new but "5 instead of 6"
  *    is not;
  *  - outcome features: what the oracle saw. A new verdict class, a new
@@ -50,24 +50,32 @@ void feedback_free(struct feedback *fb)
 
 /* The backend checked the list (result_check.c); the bound here only
  * keeps a feedback sized for another kernel from writing past virgin[]. */
+static unsigned score_counter(struct feedback *fb, size_t i, uint8_t hits)
+{
+	uint8_t b;
+
+	if (i >= fb->ncounters || !hits)
+		return 0;
+	b = bucket_of(hits);
+	if (fb->virgin[i] & b)
+		return 0;
+	if (!fb->virgin[i])
+		fb->counters_hit++;
+	fb->virgin[i] |= b;
+	return 1;
+}
+
 unsigned feedback_coverage(struct feedback *fb, const struct gc_result *r)
 {
-	unsigned n = r->n_cov < GC_MAX_COV_HITS ? r->n_cov : GC_MAX_COV_HITS;
+	unsigned n = r->n_cov < GC_MAX_COV_WORDS ? r->n_cov : GC_MAX_COV_WORDS;
 	unsigned fresh = 0;
 
 	for (unsigned k = 0; k < n; k++) {
-		size_t i = r->cov[k].index;
-		uint8_t b;
+		uint64_t counters = r->cov[k].counters;
+		size_t base = (size_t)r->cov[k].word * 8;
 
-		if (i >= fb->ncounters || !r->cov[k].count)
-			continue;
-		b = bucket_of(r->cov[k].count);
-		if (fb->virgin[i] & b)
-			continue;
-		if (!fb->virgin[i])
-			fb->counters_hit++;
-		fb->virgin[i] |= b;
-		fresh++;
+		for (unsigned b = 0; counters; b++, counters >>= 8)
+			fresh += score_counter(fb, base + b, (uint8_t)counters);
 	}
 	return fresh;
 }

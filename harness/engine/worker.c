@@ -3,7 +3,7 @@
  * One worker: its own backend, corpus, feedback maps and RNG. It mutates
  * WORKER_BATCH cases from the corpus as it stands, runs them in one round
  * trip, then scores each on its own: the guest puts every case's coverage
- * in that case's result (abi.h, struct gc_cov_hit). What a batch keeps is
+ * in that case's result (abi.h, struct gc_cov_word). What a batch keeps is
  * a parent from the next batch on. Everything on the per-exec path works
  * in preallocated state.
  *

@@ -93,10 +93,11 @@ void backend_probe(const char *name, const struct backend_config *cfg,
 /*
  * Guest coverage (docs/fuzzing.md): the kernel's counter block
  * (__gc_cov_start..__gc_cov_end: clang's inline 8-bit counters, then the
- * explicit ones). Every CASE_OK outcome carries the counters its case
- * touched, result.cov[0..n_cov), already checked: indexes < len, n_cov
- * <= GC_MAX_COV_HITS. backend_coverage gives len; returns 0, or -1 if the
- * backend or the kernel has no counters.
+ * explicit ones). Every CASE_OK outcome carries the counter words its case
+ * touched, result.cov[0..n_cov), already checked: no counter at or past
+ * len, n_cov <= GC_MAX_COV_WORDS. backend_coverage gives len (bytes, one
+ * counter each); returns 0, or -1 if the backend or the kernel has no
+ * counters.
  */
 int backend_coverage(struct backend *b, size_t *len);
 /* One case's coverage as a dense array of len counters (all zero unless

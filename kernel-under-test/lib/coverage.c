@@ -7,7 +7,7 @@
  * (__gc_cov_start..__gc_cov_end) that the host finds by symbol.
  *
  * After each case the guest moves what the case touched into the case's
- * own result (abi.h, struct gc_cov_hit) and clears it, so one batch of
+ * own result (abi.h, struct gc_cov_word) and clears it, so one batch of
  * many cases gives the host every case's coverage in one round trip.
  *
  * This file is not instrumented itself (kernel-under-test/CMakeLists.txt):
@@ -23,42 +23,28 @@ extern uint64_t __gc_cov_start[], __gc_cov_end[];
 
 /*
  * Word by word: most of the block is zero after any one case, and under
- * TCG every load and store the guest makes costs it nanoseconds.
+ * TCG every load and store the guest makes costs it nanoseconds, so a
+ * touched word is copied whole and split into counters by the host.
  */
-static unsigned cov_word_hits(uint64_t word, unsigned base,
-			      struct gc_result *res, unsigned n)
-{
-	for (unsigned b = 0; word; b++, word >>= 8) {
-		uint8_t count = (uint8_t)word;
-
-		if (!count)
-			continue;
-		if (n < GC_MAX_COV_HITS)
-			res->cov[n] = (struct gc_cov_hit){
-				.index = (uint16_t)(base + b),
-				.count = count,
-			};
-		n++;
-	}
-	return n;
-}
-
 void cov_collect(struct gc_result *res)
 {
 	uint64_t *w = __gc_cov_start;
 	unsigned words = (unsigned)(__gc_cov_end - __gc_cov_start), n = 0;
 
 	for (unsigned i = 0; i < words; i++) {
-		uint64_t word = w[i];
+		uint64_t counters = w[i];
 
-		if (!word)
+		if (!counters)
 			continue;
 		w[i] = 0;
-		if (res)
-			n = cov_word_hits(word, i * 8, res, n);
+		if (res && n < GC_MAX_COV_WORDS) {
+			res->cov[n].word = i;
+			res->cov[n].counters = counters;
+		}
+		n++;
 	}
 	if (res)
-		res->n_cov = (uint16_t)(n < 0xffff ? n : 0xffff);
+		res->n_cov = (uint16_t)n;
 }
 
 /*

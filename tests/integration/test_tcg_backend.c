@@ -140,12 +140,12 @@ TEST(coverage_per_case)
 	for (unsigned i = 0; i < 6; i++) {
 		ASSERT_EQ(outs[i].status, CASE_OK);
 		ASSERT(outs[i].result.n_cov > 0);
-		ASSERT(outs[i].result.n_cov <= GC_MAX_COV_HITS);
+		ASSERT(outs[i].result.n_cov <= GC_MAX_COV_WORDS);
 		for (unsigned k = 0; k < outs[i].result.n_cov; k++)
-			ASSERT(outs[i].result.cov[k].index < cov_len);
+			ASSERT(outs[i].result.cov[k].word * 8 < cov_len);
 	}
-	printf("coverage: %u and %u counters per case\n", outs[2].result.n_cov,
-	       outs[3].result.n_cov);
+	printf("coverage: %u and %u counter words per case\n",
+	       outs[2].result.n_cov, outs[3].result.n_cov);
 	ASSERT(cov_equal(&outs[2].result, &outs[4].result));
 	ASSERT(cov_equal(&outs[3].result, &outs[5].result));
 	ASSERT(!cov_equal(&outs[2].result, &outs[3].result));

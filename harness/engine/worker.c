@@ -37,6 +37,7 @@ struct worker {
 	struct findings findings;
 	struct mut_rng rng;
 	uint64_t execs;
+	unsigned batch_n; /* cases in the next batch, 1..WORKER_BATCH */
 	double next_rescan, next_save;
 	const struct case_outcome *out; /* the case being scored */
 	struct verdict v;
@@ -269,7 +270,27 @@ static unsigned budget_left(const struct worker *w)
 	}
 	if (ctx->deadline && engine_now() >= ctx->deadline)
 		return 0;
-	return left < WORKER_BATCH ? (unsigned)left : WORKER_BATCH;
+	return left < w->batch_n ? (unsigned)left : w->batch_n;
+}
+
+/*
+ * A case that hangs costs the hang deadline and a reboot, one that kills
+ * the VM a restart (tens of ms): a batch full of them would run seconds
+ * past --time or a stop_on finding. So a batch with one shrinks the next
+ * to a quarter, and a clean batch doubles it back. Outcomes, not the
+ * clock, decide, so one RNG seed still gives one trajectory.
+ */
+static void batch_resize(struct worker *w, unsigned n)
+{
+	unsigned costly = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		costly += w->outs[i].status == CASE_HANG ||
+			  w->outs[i].status == CASE_VM_CRASH;
+	if (costly)
+		w->batch_n = w->batch_n > 4 ? w->batch_n / 4 : 1;
+	else if (w->batch_n < WORKER_BATCH)
+		w->batch_n *= 2;
 }
 
 static void mutate_one(struct worker *w, struct gc_testcase *tc)
@@ -299,6 +320,7 @@ static int fuzz_batch(struct worker *w, unsigned n)
 	for (unsigned i = 0; i < n; i++)
 		if (score(w, &w->batch[i], &w->outs[i], 1))
 			return -1;
+	batch_resize(w, n);
 	return 0;
 }
 
@@ -375,6 +397,7 @@ static int worker_start(struct worker *w)
 	}
 	w->next_rescan = engine_now() + RESCAN_S;
 	w->next_save = engine_now() + SAVE_STATE_S;
+	w->batch_n = WORKER_BATCH;
 	return 0;
 }
 

@@ -17,8 +17,8 @@ struct test_case {
 	void (*fn)(void);
 };
 
-extern int test_failed_flag;
-int test_failed_flag;
+extern int test_failed_flag, test_skipped_flag;
+int test_failed_flag, test_skipped_flag;
 
 #define TEST(name)                                                            \
 	static void test_##name(void);                                        \
@@ -33,6 +33,17 @@ int test_failed_flag;
 		fprintf(stderr, __VA_ARGS__);                                 \
 		fprintf(stderr, "\n");                                        \
 		test_failed_flag = 1;                                         \
+		return;                                                       \
+	} while (0)
+
+/* What this host cannot run: the test ends, says why, and the program
+ * exits 77 (ctest SKIP) unless another test failed. */
+#define SKIP(...)                                                             \
+	do {                                                                  \
+		printf("  not covered on this host: ");                      \
+		printf(__VA_ARGS__);                                          \
+		printf("\n");                                                 \
+		test_skipped_flag = 1;                                        \
 		return;                                                       \
 	} while (0)
 
@@ -62,20 +73,31 @@ extern const struct test_case __start_gc_tests[], __stop_gc_tests[];
 
 int main(void)
 {
-	int passed = 0, failed = 0;
+	int passed = 0, failed = 0, skipped = 0;
 
 	for (const struct test_case *t = __start_gc_tests; t < __stop_gc_tests;
 	     t++) {
 		test_failed_flag = 0;
+		test_skipped_flag = 0;
 		t->fn();
-		printf("[%s] %s\n", test_failed_flag ? "FAIL" : " OK ", t->name);
+		printf("[%s] %s\n",
+		       test_failed_flag    ? "FAIL"
+		       : test_skipped_flag ? "SKIP"
+					   : " OK ",
+		       t->name);
 		if (test_failed_flag)
 			failed++;
+		else if (test_skipped_flag)
+			skipped++;
 		else
 			passed++;
 	}
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	if (skipped)
+		printf("%d passed, %d failed, %d skipped\n", passed, failed,
+		       skipped);
+	else
+		printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : skipped ? 77 : 0;
 }
 
 #endif

@@ -24,12 +24,15 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "arch/segment.h"
+#include "fidelity.h"
 #include "linux.h"
 #include "protocol.h"
 #include "tcg.h"
@@ -51,6 +54,9 @@ struct lnx {
 	int sock;  /* commands out, replies in */
 	uint32_t seq;
 	struct backend_stats st;
+	struct fid_report fid; /* what this host can run, once probed */
+	int fid_ready;
+	int fid_cached;
 };
 
 static uint64_t mono_ms(void)
@@ -356,21 +362,13 @@ static void lnx__fail_all(struct case_outcome *out, unsigned n, const char *why)
 	}
 }
 
-static int lnx_run(void *priv, const struct gc_testcase *cases, unsigned n,
-		   uint64_t defenses, enum gc_selftest selftest,
-		   struct case_outcome *out, char *err, size_t errlen)
+/* One batch through the runner, without the fidelity gate. */
+static int lnx__run_raw(struct lnx *l, const struct gc_testcase *cases,
+			unsigned n, struct case_outcome *out, char *err,
+			size_t errlen)
 {
-	struct lnx *l = priv;
 	struct lr_command cmd = {.n = n, .seq = ++l->seq};
 
-	/* The running kernel's defenses are its own: nothing to switch. */
-	(void)defenses;
-	if (selftest != GC_SELFTEST_NONE) {
-		lnx__fail_all(out, n,
-			      "harness self-tests need the test "
-			      "kernel (tcg or kvm backend)");
-		return 0;
-	}
 	if (!l->pid && lnx__spawn(l, err, errlen)) {
 		lnx__fail_all(out, n, err);
 		return -1;
@@ -393,29 +391,150 @@ static int lnx_run(void *priv, const struct gc_testcase *cases, unsigned n,
 	return 0;
 }
 
-/* One getpid through mechanism m, run here: did it land? */
-static int lnx__probe_one(struct lnx *l, enum gc_mechanism m)
+static int lnx__fid_run(void *ctx, const struct gc_testcase *tc,
+			struct case_outcome *o)
 {
-	struct gc_testcase tc;
-	struct case_outcome o;
 	char err[256];
 
-	tc_default(&tc);
-	tc.mechanism = m;
-	tc.gpr[GC_RAX] = GC_SYS_GETPID;
-	tc.gpr[GC_RSP] = GC_USER_STACK_TOP;
-	tc_normalize(&tc);
-	if (lnx_run(l, &tc, 1, GC_DEFENSES_ALL, GC_SELFTEST_NONE, &o, err,
-		    sizeof(err)))
+	return lnx__run_raw(ctx, tc, 1, o, err, sizeof(err));
+}
+
+/* ldt_gdt.c's check, natively: a DPL 3 data segment installed as LDT entry
+ * 1 loads into DS (selector 0xf) in a fresh process. */
+static void lnx__fid_ldt(void *ctx, struct fid_cap_report *out)
+{
+	struct lnx *l = ctx;
+	pid_t pid;
+	int ws;
+
+	if (l->qemu_user) {
+		out->state = FID_MISSING;
+		snprintf(out->evidence, sizeof(out->evidence),
+			 "the runner does not install testcase LDTs under "
+			 "qemu-x86_64");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		/* struct user_desc: entry 1, base 0, limit 0xfffff pages,
+		 * 32-bit, data, useable. */
+		uint32_t desc[4] = {1, 0, 0xfffff, 0x1 | 0x10 | 0x40};
+		uint16_t sel = 0xf, got;
+
+		signal(SIGSEGV, SIG_DFL);
+		alarm(5);
+		if (syscall(SYS_modify_ldt, 0x11, desc, sizeof(desc)))
+			_exit(2);
+		__asm__ volatile("mov %1, %%ds\n\t"
+				 "mov %%ds, %0\n\t"
+				 "mov %2, %%ds"
+				 : "=&r"(got)
+				 : "r"(sel), "r"((uint16_t)0));
+		_exit(got == sel ? 0 : 3);
+	}
+	if (pid < 0 || waitpid(pid, &ws, 0) != pid) {
+		out->state = FID_MISSING;
+		snprintf(out->evidence, sizeof(out->evidence),
+			 "could not fork a checker");
+		return;
+	}
+	out->state = WIFEXITED(ws) && !WEXITSTATUS(ws) ? FID_OK : FID_MISSING;
+	if (WIFSIGNALED(ws))
+		snprintf(out->evidence, sizeof(out->evidence),
+			 "modify_ldt accepted entry 1, loading DS=0xf raised "
+			 "signal %d",
+			 WTERMSIG(ws));
+	else
+		snprintf(out->evidence, sizeof(out->evidence),
+			 "modify_ldt entry 1, DS=0xf: %s",
+			 WEXITSTATUS(ws) == 0   ? "loads and reads back"
+			 : WEXITSTATUS(ws) == 2 ? "modify_ldt refused"
+						: "read back differs");
+}
+
+/* A file's identity, as "dev:ino:size:mtime" (zeros if absent). */
+static void lnx__file_id(const char *path, char *out, size_t len)
+{
+	struct stat st = {0};
+
+	if (path)
+		stat(path, &st);
+	snprintf(out, len, "%llx:%llx:%lld:%lld",
+		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+		 (long long)st.st_size, (long long)st.st_mtime);
+}
+
+/* The probe's own code (this program), the runner and qemu-x86_64: a
+ * rebuilt one of them reprobes. */
+static void lnx__fid_key(const struct lnx *l, char *key, size_t len)
+{
+	char self[80], runner[80], qemu[80];
+
+	lnx__file_id("/proc/self/exe", self, sizeof(self));
+	lnx__file_id(l->runner, runner, sizeof(runner));
+	lnx__file_id(l->qemu_user ? l->qemu : NULL, qemu, sizeof(qemu));
+	snprintf(key, len, "harness %s runner %s qemu %s", self, runner, qemu);
+}
+
+static void lnx__fid_ensure(struct lnx *l, int use_cache)
+{
+	struct fid_ops ops = {lnx__fid_run, lnx__fid_ldt, l};
+	char key[320];
+
+	if (l->fid_ready)
+		return;
+	lnx__fid_key(l, key, sizeof(key));
+	if (use_cache)
+		fid_probe_cached(&ops, l->qemu_user ? "qemu-user" : "linux",
+				 key, &l->fid, &l->fid_cached);
+	else
+		fid_probe(&ops, &l->fid);
+	l->fid_ready = 1;
+}
+
+/* Cases that need what this host lacks, or show a known host defect
+ * (linux only: qemu-user's deviations are QEMU's), are unsupported, with
+ * the capability as the reason (the runner's own reason for a case that
+ * could not run names a symptom of it). Harness trouble stays visible. */
+static void lnx__gate(const struct lnx *l, const struct gc_testcase *cases,
+		      unsigned n, struct case_outcome *out)
+{
+	char why[sizeof(out->detail)];
+
+	for (unsigned i = 0; i < n; i++) {
+		if (out[i].status == CASE_ERROR ||
+		    !fid_gate(&l->fid, &cases[i], !l->qemu_user, why,
+			      sizeof(why)))
+			continue;
+		out[i].status = CASE_UNSUPPORTED;
+		snprintf(out[i].detail, sizeof(out[i].detail), "%s", why);
+	}
+}
+
+static int lnx_run(void *priv, const struct gc_testcase *cases, unsigned n,
+		   uint64_t defenses, enum gc_selftest selftest,
+		   struct case_outcome *out, char *err, size_t errlen)
+{
+	struct lnx *l = priv;
+
+	/* The running kernel's defenses are its own: nothing to switch. */
+	(void)defenses;
+	if (selftest != GC_SELFTEST_NONE) {
+		lnx__fail_all(out, n,
+			      "harness self-tests need the test "
+			      "kernel (tcg or kvm backend)");
 		return 0;
-	return (o.status == CASE_OK || o.status == CASE_UNSUPPORTED) &&
-	       o.result.mech.end == GC_END_LANDED &&
-	       o.result.mech.state.gpr[GC_RAX] == GC_PID;
+	}
+	lnx__fid_ensure(l, 1);
+	if (lnx__run_raw(l, cases, n, out, err, errlen))
+		return -1;
+	lnx__gate(l, cases, n, out);
+	return 0;
 }
 
 /*
- * A real probe: getpid through each entry the runner maps, on this kernel
- * (or QEMU), and what it says about the machine.
+ * The fidelity probe (fidelity.c) on this kernel (or QEMU), capability by
+ * capability, and a one-line summary of it.
  */
 static void lnx__probe(const struct backend_config *cfg, int qemu_user,
 		       struct probe_report *rep)
@@ -424,31 +543,45 @@ static void lnx__probe(const struct backend_config *cfg, int qemu_user,
 	void *priv;
 	struct lnx *l;
 	char err[sizeof(rep->reason)], what[PATH_MAX];
-	int sys64, i80, i80c, sysc;
+	unsigned missing = 0, unfaithful = 0;
 
 	if (lnx__open(cfg, qemu_user, &priv, err, sizeof(err))) {
 		snprintf(rep->reason, sizeof(rep->reason), "%s", err);
 		return;
 	}
 	l = priv;
-	sys64 = lnx__probe_one(l, GC_MECH_SYSCALL64);
-	i80 = lnx__probe_one(l, GC_MECH_INT80_64);
-	i80c = lnx__probe_one(l, GC_MECH_INT80_COMPAT);
-	sysc = lnx__probe_one(l, GC_MECH_SYSCALL_COMPAT);
+	lnx__fid_ensure(l, !cfg->probe_no_cache);
+	_Static_assert(FID_NR_CAPS <= sizeof(rep->caps) / sizeof(rep->caps[0]),
+		       "probe_report.caps");
+	rep->n_caps = FID_NR_CAPS;
+	rep->caps_cached = l->fid_cached;
+	for (unsigned c = 0; c < FID_NR_CAPS; c++) {
+		struct probe_cap *pc = &rep->caps[c];
+
+		snprintf(pc->name, sizeof(pc->name), "%s", fid_cap_name(c));
+		snprintf(pc->state, sizeof(pc->state), "%s",
+			 fid_state_name(l->fid.cap[c].state));
+		snprintf(pc->evidence, sizeof(pc->evidence), "%s",
+			 l->fid.cap[c].evidence);
+		missing += l->fid.cap[c].state == FID_MISSING;
+		unfaithful += l->fid.cap[c].state == FID_UNFAITHFUL;
+	}
 	if (uname(&u))
 		snprintf(u.release, sizeof(u.release), "?");
 	snprintf(what, sizeof(what), "%s", qemu_user ? l->qemu : u.release);
-	lnx_close(priv);
-	rep->usable = sys64;
-	rep->faithful = !qemu_user && sys64;
+	rep->usable = l->fid.cap[FID_SYSCALL64].state == FID_OK;
+	rep->faithful = !qemu_user && rep->usable;
 	snprintf(rep->reason, sizeof(rep->reason),
-		 "%s%.200s: syscall %s, int $0x80 (64-bit) %s, int $0x80 "
-		 "(compat) %s, compat syscall via the 32-bit vDSO %s; %s",
-		 qemu_user ? "qemu-x86_64 " : "Linux ",
-		 what, sys64 ? "ok" : "FAILED",
-		 i80 ? "ok" : "no", i80c ? "ok" : "no", sysc ? "ok" : "no",
+		 "%s%.200s: %u of %u capabilities ok, %u missing, %u "
+		 "unfaithful (%s); testcases needing a missing one are "
+		 "unsupported%s; %s",
+		 qemu_user ? "qemu-x86_64 " : "Linux ", what,
+		 FID_NR_CAPS - missing - unfaithful, FID_NR_CAPS, missing,
+		 unfaithful, l->fid_cached ? "cached for this boot" : "probed",
+		 qemu_user ? "" : ", and those touching an unfaithful one",
 		 qemu_user ? "no seccomp inside QEMU"
 			   : "each execution a forked process under seccomp");
+	lnx_close(priv);
 }
 
 static void linux_probe(const struct backend_config *cfg,

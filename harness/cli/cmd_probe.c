@@ -18,12 +18,19 @@ static const char probe_usage[] =
 	"\n"
 	"Says which backends work on this machine and why not: for tcg,\n"
 	"whether QEMU and the test kernel are there and the kernel boots;\n"
-	"for kvm, what /dev/kvm is; for linux and qemu-user, which entries\n"
-	"a getpid gets through on the running kernel (or qemu-x86_64).\n"
+	"for kvm, what /dev/kvm is; for linux and qemu-user, the fidelity\n"
+	"probe: each capability (entries, the int $0x80 reference, flags\n"
+	"across SYSCALL, debug registers, the LDT, high FS/GS bases) ok,\n"
+	"missing or unfaithful, with its evidence; cached per host boot.\n"
 	"\n"
 	"options:\n"
 	"  --backend B   probe only B (tcg, kvm, linux or qemu-user)\n"
-	"  --json        a JSON array of {backend, usable, faithful, reason}\n"
+	"  --json        a JSON array of {backend, usable, faithful, reason},\n"
+	"                with linux and qemu-user's {cached, capabilities:\n"
+	"                [{name, state, evidence}]} (state: ok, missing,\n"
+	"                unfaithful)\n"
+	"  --no-cache    rerun the linux/qemu-user fidelity probe instead of\n"
+	"                reusing this boot's cached result\n"
 	"  --kernel PATH, --qemu PATH   as for gatecrash run\n"
 	"\n"
 	"exit status: 0 at least one probed backend is usable, 2 none is.\n";
@@ -31,12 +38,31 @@ static const char probe_usage[] =
 static const char *const all_backends[] = { "tcg", "kvm", "linux",
 					    "qemu-user" };
 
+static void print_caps_json(const struct probe_report *r)
+{
+	printf(", \"cached\": %s, \"capabilities\": [",
+	       r->caps_cached ? "true" : "false");
+	for (unsigned i = 0; i < r->n_caps; i++) {
+		printf("%s{\"name\": ", i ? ", " : "");
+		json_string(stdout, r->caps[i].name);
+		printf(", \"state\": ");
+		json_string(stdout, r->caps[i].state);
+		printf(", \"evidence\": ");
+		json_string(stdout, r->caps[i].evidence);
+		printf("}");
+	}
+	printf("]");
+}
+
 static void print_report(const struct probe_report *r, int json, int first)
 {
 	if (!json) {
 		printf("%-9s %-9s %-12s %s\n", r->backend,
 		       r->usable ? "usable" : "unusable",
 		       r->faithful ? "faithful" : "not-faithful", r->reason);
+		for (unsigned i = 0; i < r->n_caps; i++)
+			printf("  %-22s %-10s %s\n", r->caps[i].name,
+			       r->caps[i].state, r->caps[i].evidence);
 		return;
 	}
 	printf("%s{\"backend\": ", first ? "" : ", ");
@@ -44,6 +70,8 @@ static void print_report(const struct probe_report *r, int json, int first)
 	printf(", \"usable\": %s, \"faithful\": %s, \"reason\": ",
 	       r->usable ? "true" : "false", r->faithful ? "true" : "false");
 	json_string(stdout, r->reason);
+	if (r->n_caps)
+		print_caps_json(r);
 	printf("}");
 }
 
@@ -52,6 +80,7 @@ int cmd_probe(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "backend", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "no-cache", no_argument, NULL, 'n' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "qemu", required_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -69,6 +98,9 @@ int cmd_probe(int argc, char **argv)
 			break;
 		case 'j':
 			json = 1;
+			break;
+		case 'n':
+			cfg.probe_no_cache = 1;
 			break;
 		case 'k':
 			cfg.kernel_path = optarg;

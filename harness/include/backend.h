@@ -21,6 +21,7 @@ struct backend_config {
 	const char *vendor; /* guest CPUID vendor: intel, amd, host/NULL
 			     * (tcg: host/NULL is -cpu max's own) */
 	int force;	    /* kvm: run even where the fidelity probe fails */
+	int probe_no_cache; /* linux, qemu-user: rerun the fidelity probe */
 };
 
 struct backend;
@@ -86,6 +87,15 @@ struct probe_report {
 	int usable;	     /* can run testcases here */
 	int faithful;	     /* hardware-exact entry/exit semantics */
 	char reason[640];    /* why not usable / not faithful, or what it is */
+	/* linux, qemu-user: the fidelity probe, capability by capability
+	 * (docs/backends.md, "Fidelity probe"); n_caps 0 elsewhere. */
+	unsigned n_caps;
+	int caps_cached; /* reused from this boot's cache */
+	struct probe_cap {
+		char name[32];
+		char state[12]; /* ok, missing, unfaithful */
+		char evidence[200];
+	} caps[16];
 };
 void backend_probe(const char *name, const struct backend_config *cfg,
 		   struct probe_report *rep);

@@ -13,6 +13,7 @@
 
 #include "test.h"
 #include "debugregs.h"
+#include "host_caps.h"
 
 #define DR7_L(n)     (1ull << (2 * (n)))
 #define DR7_RW(n, v) ((uint64_t)(v) << (16 + 4 * (n)))
@@ -82,6 +83,7 @@ TEST(data_watchpoint_fires_with_its_dr6_bit)
 	uint32_t seq;
 	int traps;
 
+	REQUIRE_CAP("linux", "debugregs");
 	run_child(&d, &traps, &dr6, &seq);
 	printf("  watchpoint: %d trap(s), DR6 0x%llx\n", traps,
 	       (unsigned long long)dr6);
@@ -101,6 +103,7 @@ TEST(instruction_breakpoint_fires_with_its_dr6_bit)
 	uint32_t seq;
 	int traps;
 
+	REQUIRE_CAP("linux", "debugregs");
 	run_child(&d, &traps, &dr6, &seq);
 	printf("  breakpoint: %d trap(s), DR6 0x%llx\n", traps,
 	       (unsigned long long)dr6);

@@ -11,6 +11,7 @@
 
 #include "test.h"
 #include "ldt.h"
+#include "host_caps.h"
 
 /* In a child: load DS with sel, read it back, restore DS. */
 static __attribute__((noreturn)) void load_ds(uint16_t sel)
@@ -58,8 +59,10 @@ TEST(an_installed_ldt_data_segment_loads)
 			.useable = 1,
 		}},
 	};
-	int ws = child_status(&l, 0xf);
+	int ws;
 
+	REQUIRE_CAP("linux", "ldt");
+	ws = child_status(&l, 0xf);
 	ASSERT(WIFEXITED(ws));
 	ASSERT_EQ(WEXITSTATUS(ws), 0);
 }

@@ -12,6 +12,7 @@
 #include "test.h"
 #include "seeds.h"
 #include "short_campaign.h"
+#include "host_caps.h"
 #include "runner.h"
 #include "arch/processor-flags.h"
 #include "arch/traps.h"
@@ -101,8 +102,13 @@ static void check_flags_preserved(const char *name, uint64_t flags)
 	ASSERT_EQ(o->result.mech.n_exc, 0);
 }
 
+/* The seeds' syscall cases need their int $0x80 reference to run. */
 TEST(syscall_preserves_nt_ac_df)
 {
+	REQUIRE_CAP("linux", "entry.int80_64");
+	REQUIRE_CAP("linux", "flags.nt");
+	REQUIRE_CAP("linux", "flags.ac");
+	REQUIRE_CAP("linux", "flags.df");
 	ASSERT(!setup());
 	check_flags_preserved("edge/syscall_flags_nt_ac_df.tc",
 			      X86_EFLAGS_NT | X86_EFLAGS_AC | X86_EFLAGS_DF);
@@ -110,6 +116,8 @@ TEST(syscall_preserves_nt_ac_df)
 
 TEST(syscall_preserves_tf)
 {
+	REQUIRE_CAP("linux", "entry.int80_64");
+	REQUIRE_CAP("linux", "flags.tf");
 	ASSERT(!setup());
 	check_flags_preserved("edge/syscall_flags_tf.tc", X86_EFLAGS_TF);
 }
@@ -119,6 +127,7 @@ TEST(compat_int80_lands_in_compat_mode)
 	const struct gc_testcase *tc;
 	const struct case_outcome *o;
 
+	REQUIRE_CAP("linux", "entry.int80_compat");
 	ASSERT(!setup());
 	o = seed("minimal/int80_compat.tc", &tc);
 	ASSERT(o);
@@ -177,10 +186,17 @@ TEST(software_interrupts_trap_or_fault_as_on_the_test_kernel)
 		    GC_END_LANDED);
 	check_swint("minimal/int_3.tc", X86_TRAP_BP, 0, GC_USER_LANDING,
 		    GC_END_LANDED);
-	check_swint("minimal/into.tc", X86_TRAP_OF, 0, GC_USER_LANDING,
-		    GC_END_LANDED);
 	check_swint("minimal/int_1.tc", X86_TRAP_GP, 1 * 8 + 2,
 		    GC_USER_LANDING - 2, GC_END_USER_FAULT);
+}
+
+/* into is compat-only: it needs a 32-bit user code segment. */
+TEST(into_traps_with_of_in_compat_mode)
+{
+	REQUIRE_CAP("linux", "entry.int80_compat");
+	ASSERT(!setup());
+	check_swint("minimal/into.tc", X86_TRAP_OF, 0, GC_USER_LANDING,
+		    GC_END_LANDED);
 }
 
 /* Debug registers through ptrace (debugregs.c), from the testcase's dr*
@@ -191,6 +207,8 @@ TEST(debug_registers_from_the_testcase_fire)
 	const struct gc_testcase *tc;
 	const struct case_outcome *o;
 
+	REQUIRE_CAP("linux", "entry.int80_64");
+	REQUIRE_CAP("linux", "debugregs");
 	ASSERT(!setup());
 	check_swint("edge/landing_breakpoint.tc", X86_TRAP_DB, 0,
 		    GC_USER_LANDING, GC_END_LANDED);
@@ -211,6 +229,8 @@ TEST(compat_syscall_lands_after_the_instruction)
 	const struct case_outcome *o;
 	const struct gc_run *r;
 
+	REQUIRE_CAP("linux", "entry.syscall_compat");
+	REQUIRE_CAP("linux", "entry.int80_compat");
 	ASSERT(!setup());
 	o = seed("defenses/sysretl_clear_r8_r10.tc", &tc);
 	ASSERT(o);
@@ -240,6 +260,7 @@ TEST(int80_sigreturn_to_a_code_ss_gives_gp_0x30)
 	const struct gc_testcase *tc;
 	const struct case_outcome *o;
 
+	REQUIRE_CAP("linux", "entry.int80_64");
 	ASSERT(!setup());
 	o = seed("edge/bad_iret_code_ss.tc", &tc);
 	ASSERT(o);

@@ -288,11 +288,27 @@ void backend_probe(const char *name, const struct backend_config *cfg,
 	ops->probe(cfg ? cfg : &dflt, rep);
 }
 
-int backend_coverage(struct backend *b, uint8_t **counters, size_t *len)
+int backend_coverage(struct backend *b, size_t *len)
 {
-	*counters = NULL;
 	*len = 0;
 	if (!b->ops->coverage)
 		return -1;
-	return b->ops->coverage(b->priv, counters, len);
+	return b->ops->coverage(b->priv, len);
+}
+
+void case_coverage_expand(const struct case_outcome *o, uint8_t *counters,
+			  size_t len)
+{
+	const struct gc_result *r = &o->result;
+	unsigned n = r->n_cov < GC_MAX_COV_WORDS ? r->n_cov : GC_MAX_COV_WORDS;
+
+	memset(counters, 0, len);
+	if (o->status != CASE_OK)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t c = r->cov[i].counters;
+
+		for (size_t at = r->cov[i].word * 8; c && at < len; at++, c >>= 8)
+			counters[at] = (uint8_t)c;
+	}
 }

@@ -295,7 +295,7 @@ static void lnx__collect(const struct lr_slot *slot, unsigned index,
 		 (int)sizeof(slot->detail) - 1, slot->detail);
 	switch (slot->status) {
 	case LR_OK:
-		result_check(o, index);
+		result_check(o, index, 0); /* no guest counters */
 		return;
 	case LR_HANG:
 		o->status = CASE_HANG;

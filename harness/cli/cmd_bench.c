@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * gatecrash bench: the speed figures B1..B6 (docs/bench.md), each next to
+ * gatecrash bench: the speed figures B1..B7 (docs/bench.md), each next to
  * a floor measured in the same run, as a table or one JSON document.
  */
 #include <getopt.h>
@@ -30,10 +30,11 @@ static const char bench_usage[] =
 	"  B4 execs to the first finding per switched-off defense\n"
 	"  B5 built-in engine --jobs 2  vs  --jobs 1\n"
 	"  B6 kvm testcases/s  vs  bare-VM exits/s\n"
+	"  B7 built-in engine execs/s, one job  vs  B1's batches\n"
 	"Takes about 4 minutes (--quick: about 30 s; numbers then rough).\n"
 	"\n"
 	"Options:\n"
-	"  --json        one JSON document, keys B1..B6, each with value,\n"
+	"  --json        one JSON document, keys B1..B7, each with value,\n"
 	"                unit, floor (null where none), ratio, notes\n"
 	"  --quick       short slices: a smoke run\n"
 	"  --only LIST   run only these (the others are null)\n"
@@ -52,6 +53,7 @@ static const struct {
 	{ "B4", "execs to first finding", bench_b4 },
 	{ "B5", "built-in engine --jobs 2 vs 1", bench_b5 },
 	{ "B6", "kvm testcases/s", bench_b6 },
+	{ "B7", "built-in engine vs B1", bench_b7 },
 };
 #define NR_BENCHES (sizeof(benches) / sizeof(benches[0]))
 

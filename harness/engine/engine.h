@@ -2,8 +2,9 @@
 /*
  * Private to harness/engine/: the pieces of the built-in engine. The
  * campaign (campaign.c) forks workers (worker.c); each worker mutates
- * (mutator.c), runs one case at a time on its own backend, and keeps what
- * the feedback (feedback.c) calls new in the corpus (corpus.c) and what the
+ * (mutator.c), runs a batch of cases per round trip on its own backend,
+ * scores each case on its own coverage and outcome, and keeps what the
+ * feedback (feedback.c) calls new in the corpus (corpus.c) and what the
  * oracle calls a finding in findings/ (findings.c). Files are written
  * crash-safely (fsutil.c).
  */
@@ -82,7 +83,8 @@ struct feedback {
 
 int feedback_init(struct feedback *fb, size_t ncounters);
 void feedback_free(struct feedback *fb);
-unsigned feedback_counters(struct feedback *fb, const uint8_t *counters);
+/* A CASE_OK result's own coverage (result->cov); returns the new buckets. */
+unsigned feedback_coverage(struct feedback *fb, const struct gc_result *r);
 unsigned feedback_outcome(struct feedback *fb, const struct gc_testcase *tc,
 			  const struct case_outcome *out,
 			  const struct verdict *v);

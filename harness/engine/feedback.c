@@ -3,9 +3,10 @@
  * What counts as progress. Two sources:
  *
  *  - guest counters: one byte per edge of the kernel's C code plus the
- *    explicit entry/exit counters, read per case (the engine runs batches
- *    of one, see docs/fuzzing.md), bucketed as AFL does so "this loop ran
- *    4 times instead of 1" is new but "5 instead of 6" is not;
+ *    explicit entry/exit counters, the ones each case touched as its
+ *    result lists them (abi.h, struct gc_cov_word), bucketed as AFL does
+ *    so "this loop ran 4 times instead of 1" is new but "5 instead of 6"
+ *    is not;
  *  - outcome features: what the oracle saw. A new verdict class, a new
  *    set of diverging fields, a new exception vector or end reason is
  *    progress even when the kernel ran the same code (a divergence is the
@@ -47,22 +48,34 @@ void feedback_free(struct feedback *fb)
 	fb->virgin = NULL;
 }
 
-unsigned feedback_counters(struct feedback *fb, const uint8_t *counters)
+/* The backend checked the list (result_check.c); the bound here only
+ * keeps a feedback sized for another kernel from writing past virgin[]. */
+static unsigned score_counter(struct feedback *fb, size_t i, uint8_t hits)
 {
+	uint8_t b;
+
+	if (i >= fb->ncounters || !hits)
+		return 0;
+	b = bucket_of(hits);
+	if (fb->virgin[i] & b)
+		return 0;
+	if (!fb->virgin[i])
+		fb->counters_hit++;
+	fb->virgin[i] |= b;
+	return 1;
+}
+
+unsigned feedback_coverage(struct feedback *fb, const struct gc_result *r)
+{
+	unsigned n = r->n_cov < GC_MAX_COV_WORDS ? r->n_cov : GC_MAX_COV_WORDS;
 	unsigned fresh = 0;
 
-	for (size_t i = 0; i < fb->ncounters; i++) {
-		uint8_t b;
+	for (unsigned k = 0; k < n; k++) {
+		uint64_t counters = r->cov[k].counters;
+		size_t base = (size_t)r->cov[k].word * 8;
 
-		if (!counters[i])
-			continue;
-		b = bucket_of(counters[i]);
-		if (fb->virgin[i] & b)
-			continue;
-		if (!fb->virgin[i])
-			fb->counters_hit++;
-		fb->virgin[i] |= b;
-		fresh++;
+		for (unsigned b = 0; counters; b++, counters >>= 8)
+			fresh += score_counter(fb, base + b, (uint8_t)counters);
 	}
 	return fresh;
 }

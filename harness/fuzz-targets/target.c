@@ -67,13 +67,19 @@ static int open_backend(struct target *t)
 	if (backend_open(t->backend_name, &t->bcfg, &t->b, t->err,
 			 sizeof(t->err)))
 		return -1;
-	if (backend_coverage(t->b, &t->counters, &t->ncounters)) {
+	if (backend_coverage(t->b, &t->ncounters)) {
 		snprintf(t->err, sizeof(t->err),
 			 "backend %s gives no guest coverage (kernel built "
 			 "without counters?)",
 			 backend_name(t->b));
 		backend_close(t->b);
 		t->b = NULL;
+		return -1;
+	}
+	/* The fuzzer holds this address for good: allocated once. */
+	t->counters = calloc(t->ncounters, 1);
+	if (!t->counters) {
+		snprintf(t->err, sizeof(t->err), "out of memory");
 		return -1;
 	}
 	return 0;
@@ -210,7 +216,6 @@ int target_run(struct target *t, const uint8_t *data, size_t size)
 	struct gc_testcase tc;
 
 	mutator_decode_input(data, size, &tc); /* a .tc seed as text */
-	memset(t->counters, 0, t->ncounters);
 	if (backend_run(t->b, &tc, 1, t->defenses, &t->out, t->err,
 			sizeof(t->err))) {
 		memset(t->counters, 0, t->ncounters);
@@ -221,8 +226,8 @@ int target_run(struct target *t, const uint8_t *data, size_t size)
 	t->execs++;
 	if (t->exec_counter)
 		__atomic_add_fetch(t->exec_counter, 1, __ATOMIC_RELAXED);
-	if (t->out.status != CASE_OK)
-		memset(t->counters, 0, t->ncounters);
+	/* Coverage from a case whose VM died or hung is nobody's: zero. */
+	case_coverage_expand(&t->out, t->counters, t->ncounters);
 	oracle_judge(&tc, &t->out, &t->v);
 	feedback_outcome(&t->fb, &tc, &t->out, &t->v);
 	return record_finding(t, &tc);
@@ -233,6 +238,8 @@ void target_close(struct target *t)
 	if (t->b)
 		backend_close(t->b);
 	t->b = NULL;
+	free(t->counters);
+	t->counters = NULL;
 	feedback_free(&t->fb);
 	findings_free(&t->findings);
 	if (t->exec_counter)

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * One testcase for an external fuzzer (libFuzzer, AFL++), the way the
- * built-in engine runs it: decode (never fails), zero the guest counters,
- * run the case alone on the backend, judge it with the oracle, and save a
- * finding of a new signature in OUT/findings through the engine's own
- * findings code. The outcome features the engine hashes (verdict class,
+ * built-in engine runs it: decode (never fails), run the case alone on the
+ * backend, take its coverage from its result, judge it with the oracle, and
+ * save a finding of a new signature in OUT/findings through the engine's
+ * own findings code. The outcome features the engine hashes (verdict class,
  * diverging fields, end reasons, vectors, exits) become extra counters, so
  * a new kind of result is coverage to the fuzzer as well.
  *
@@ -39,7 +39,7 @@
 
 struct target {
 	struct backend *b;
-	uint8_t *counters; /* the guest's block, mapped from guest RAM */
+	uint8_t *counters; /* this case's coverage, expanded (host memory) */
 	size_t ncounters;
 	uint8_t *outcome; /* TARGET_OUTCOME_COUNTERS, caller's memory */
 	uint64_t defenses;

@@ -14,6 +14,7 @@
 #include "tcg_test.h"
 
 #include "backend.h"
+#include "seeds.h"
 #include "testcase.h"
 #include "verdict.h"
 
@@ -108,6 +109,48 @@ TEST(boot_and_batch)
 	ASSERT(count_children() == 1);
 	backend_close(b);
 	ASSERT_EQ(count_children(), 0);
+}
+
+static int cov_equal(const struct gc_result *a, const struct gc_result *b)
+{
+	return a->n_cov == b->n_cov &&
+	       !memcmp(a->cov, b->cov, a->n_cov * sizeof(a->cov[0]));
+}
+
+/*
+ * Every case of a batch carries its own coverage. The backend groups a
+ * batch by mechanism, so [A B A B A B] runs as A A A B B B: the second and
+ * third of each ran after one of their own kind and must report the very
+ * same counters, and A's must not be B's.
+ */
+TEST(coverage_per_case)
+{
+	static const char *const seeds[] = {"syscall64", "int80_64"};
+	struct backend *b = open_tcg(0);
+	size_t cov_len;
+	char err[256];
+
+	ASSERT(b);
+	ASSERT_EQ(backend_coverage(b, &cov_len), 0);
+	ASSERT(cov_len > 0);
+	seeds_load_minimal(cases, 6, seeds, 2);
+	ASSERT(cases[0].mechanism != cases[1].mechanism);
+	ASSERT_EQ(backend_run(b, cases, 6, GC_DEFENSES_ALL, outs, err,
+			      sizeof(err)),
+		  0);
+	for (unsigned i = 0; i < 6; i++) {
+		ASSERT_EQ(outs[i].status, CASE_OK);
+		ASSERT(outs[i].result.n_cov > 0);
+		ASSERT(outs[i].result.n_cov <= GC_MAX_COV_WORDS);
+		for (unsigned k = 0; k < outs[i].result.n_cov; k++)
+			ASSERT(outs[i].result.cov[k].word * 8 < cov_len);
+	}
+	printf("coverage: %u and %u counter words per case\n",
+	       outs[2].result.n_cov, outs[3].result.n_cov);
+	ASSERT(cov_equal(&outs[2].result, &outs[4].result));
+	ASSERT(cov_equal(&outs[3].result, &outs[5].result));
+	ASSERT(!cov_equal(&outs[2].result, &outs[3].result));
+	backend_close(b);
 }
 
 static void selftest_then_recover(enum gc_selftest what, enum case_status want)

@@ -32,6 +32,15 @@ void bench_b4(const struct bench_opts *o, struct bench_fig *f);
 void bench_b5(const struct bench_opts *o, struct bench_fig *f);
 void bench_b6(const struct bench_opts *o, struct bench_fig *f);
 void bench_b7(const struct bench_opts *o, struct bench_fig *f);
+void bench_b8(const struct bench_opts *o, struct bench_fig *f);
+
+/* B1's workload alone (batches of 256 minimal seeds, oracle on each) for
+ * secs on a fresh tcg backend, warm-up excluded: testcases/s, or -1. */
+double bench_b1_rate(double secs, char *err, size_t errlen);
+/* The same for the n cases tcs, cycled (boot included). */
+struct gc_testcase;
+double bench_replay_rate(const struct gc_testcase *tcs, unsigned n,
+			 double secs, char *err, size_t errlen);
 
 /* Appends printf-style text to f->extra (JSON members). */
 __attribute__((format(printf, 2, 3))) void bench_extra(struct bench_fig *f,

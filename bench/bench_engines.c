@@ -135,6 +135,37 @@ static double afl_floor(const struct bench_opts *o, double secs, char *why,
 	return r;
 }
 
+/*
+ * gc-libfuzzer-empty for secs, the flags `gatecrash fuzz --engine
+ * libfuzzer` gives, minus the paths: libFuzzer's own average execs/s.
+ */
+static double libfuzzer_floor(const struct bench_opts *o, double secs,
+			      char *why, size_t len)
+{
+	char dir[512], corpus[600], bin[600], log[600], t[64];
+	const char *argv[] = { bin, corpus, GC_SOURCE_DIR "/seeds/minimal", t,
+			       "-print_final_stats=1", "-seed=3", NULL };
+	double r;
+
+	snprintf(bin, sizeof(bin), "%s/gc-libfuzzer-empty", o->bin_dir);
+	if (access(bin, X_OK)) {
+		snprintf(why, len, "gc-libfuzzer-empty not built");
+		return -1;
+	}
+	if (bench_tmpdir(dir, sizeof(dir)))
+		return -1;
+	snprintf(corpus, sizeof(corpus), "%s/corpus", dir);
+	snprintf(log, sizeof(log), "%s/log", dir);
+	snprintf(t, sizeof(t), "-max_total_time=%.0f", secs);
+	mkdir(corpus, 0700);
+	spawn_wait(argv, log);
+	r = number_in(log, "stat::average_exec_per_sec");
+	if (r <= 0)
+		snprintf(why, len, "gc-libfuzzer-empty gave no stats");
+	bench_rmtree(dir);
+	return r;
+}
+
 static void b2_member(struct bench_fig *f, const char *key, double v,
 		      const char *why)
 {
@@ -147,8 +178,9 @@ static void b2_member(struct bench_fig *f, const char *key, double v,
 
 void bench_b2(const struct bench_opts *o, struct bench_fig *f)
 {
-	double secs = o->quick ? 3 : 10, lf, afl, floor;
+	double secs = o->quick ? 3 : 10, lf, afl, floor, lf_floor;
 	char why_lf[160] = "", why_afl[160] = "", why_fl[160] = "";
+	char why_lff[160] = "";
 	char bin[600];
 
 	f->unit = "execs/s";
@@ -166,6 +198,10 @@ void bench_b2(const struct bench_opts *o, struct bench_fig *f)
 					    sizeof(why_afl));
 	if (floor < 0)
 		snprintf(why_afl, sizeof(why_afl), "%s", why_fl);
+	lf_floor = libfuzzer_floor(o, secs, why_lff, sizeof(why_lff));
+	b2_member(f, "libfuzzer_floor", lf_floor, why_lff);
+	if (lf > 0 && lf_floor > 0)
+		bench_extra(f, ", \"libfuzzer_ratio\": %.4f", lf / lf_floor);
 	b2_member(f, "afl", afl, why_afl);
 	b2_member(f, "afl_floor", floor, why_fl);
 	if (afl > 0 && floor > 0)
@@ -177,7 +213,9 @@ void bench_b2(const struct bench_opts *o, struct bench_fig *f)
 	snprintf(f->note, sizeof(f->note),
 		 "hardened, one case per round trip, %.0f s each; value: "
 		 "libFuzzer%s%s; floor: AFL++ persistent mode on an empty "
-		 "target (afl_floor), the ceiling for 'afl'",
+		 "target (afl_floor), the ceiling for 'afl'; "
+		 "libfuzzer_floor: libFuzzer on an empty target with the same "
+		 "mutator and map (gc-libfuzzer-empty)",
 		 secs, lf > 0 ? "" : " (null: ", lf > 0 ? "" : why_lf);
 	if (lf <= 0)
 		strncat(f->note, ")", sizeof(f->note) - strlen(f->note) - 1);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * B7: the linux-vm backend's batched testcases/s (the runner as a server
+ * B8: the linux-vm backend's batched testcases/s (the runner as a server
  * in a Debian kernel under QEMU TCG), next to the host linux backend's on
  * the same batches: the ratio is what moving the runner into a VM costs.
  */
@@ -76,7 +76,7 @@ static double b7_backend(const char *name, const char *vendor, double secs,
 	return rate;
 }
 
-void bench_b7(const struct bench_opts *o, struct bench_fig *f)
+void bench_b8(const struct bench_opts *o, struct bench_fig *f)
 {
 	double secs = o->quick ? 0.5 : 5, vm, host, boot_ms = 0;
 	char err[400] = "";

@@ -131,6 +131,52 @@ void bench_b1(const struct bench_opts *o, struct bench_fig *f)
 		 GC_MAX_BATCH);
 }
 
+double bench_b1_rate(double secs, char *err, size_t errlen)
+{
+	struct backend_config cfg = {0};
+	struct backend *b;
+	double v;
+
+	if (backend_open("tcg", &cfg, &b, err, errlen))
+		return -1;
+	load_minimal();
+	run_for(b, GC_MAX_BATCH, cases, GC_DEFENSES_ALL, GC_SELFTEST_NONE, 1,
+		0.1, err, errlen);
+	v = run_for(b, GC_MAX_BATCH, cases, GC_DEFENSES_ALL, GC_SELFTEST_NONE,
+		    1, secs, err, errlen);
+	backend_close(b);
+	return v;
+}
+
+double bench_replay_rate(const struct gc_testcase *tcs, unsigned n,
+			 double secs, char *err, size_t errlen)
+{
+	struct backend_config cfg = {0};
+	unsigned long done = 0, next = 0;
+	struct backend *b;
+	struct verdict v;
+	double t0, t;
+
+	if (!n || backend_open("tcg", &cfg, &b, err, errlen))
+		return -1;
+	t0 = bench_now();
+	do {
+		for (unsigned i = 0; i < GC_MAX_BATCH; i++)
+			cases[i] = tcs[next++ % n];
+		if (backend_run(b, cases, GC_MAX_BATCH, GC_DEFENSES_ALL, outs,
+				err, errlen)) {
+			backend_close(b);
+			return -1;
+		}
+		for (unsigned i = 0; i < GC_MAX_BATCH; i++)
+			oracle_judge(&cases[i], &outs[i], &v);
+		done += GC_MAX_BATCH;
+		t = bench_now() - t0;
+	} while (t < secs);
+	backend_close(b);
+	return done / t;
+}
+
 /* µs per single-case round trip; *ends counts results with that end. */
 static double us_per_case(void *priv, const struct gc_testcase *tc,
 			  uint64_t defs, enum gc_selftest st, double secs,

@@ -44,6 +44,7 @@ void floor_run_case(struct gc_result *res)
 	ue.gpr[GC_RSP] = GC_USER_STACK_TOP;
 	paging_map_user_code(floor_page);
 	enter_user(&ue);
+	res->n_cov = 0;
 	memset(&res->mech, 0, sizeof(res->mech));
 	memset(&res->ref, 0, sizeof(res->ref));
 	res->mech.end = GC_END_LANDED;

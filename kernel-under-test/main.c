@@ -5,6 +5,7 @@
  */
 #include "kernel.h"
 #include "arch/processor.h"
+#include "coverage.h"
 
 /*
  * Results are written in place, in the mailbox slot the host reads: each
@@ -32,6 +33,7 @@ static void result_publish(unsigned i, struct gc_result *res)
  */
 static void run_nop_case(struct gc_result *res)
 {
+	res->n_cov = 0;
 	memset(&res->mech, 0, sizeof(res->mech));
 	memset(&res->ref, 0, sizeof(res->ref));
 	res->mech.end = GC_END_LANDED;
@@ -62,6 +64,7 @@ static void run_batch(void)
 		n = GC_MAX_BATCH;
 	if (selftest == GC_SELFTEST_RAW_ROUND_TRIP)
 		floor_begin();
+	cov_collect(NULL);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct gc_testcase *tc = &mailbox->cases[i];
 		struct gc_result *res = &mailbox->results[i];
@@ -70,12 +73,14 @@ static void run_batch(void)
 		barrier();
 		run_selftest(selftest);
 		result_begin(res);
-		if (selftest == GC_SELFTEST_NOP_CASES)
+		if (selftest == GC_SELFTEST_NOP_CASES) {
 			run_nop_case(res);
-		else if (selftest == GC_SELFTEST_RAW_ROUND_TRIP)
+		} else if (selftest == GC_SELFTEST_RAW_ROUND_TRIP) {
 			floor_run_case(res);
-		else
+		} else {
 			run_case(tc, defenses, res);
+			cov_collect(res);
+		}
 		result_publish(i, res);
 	}
 	if (selftest == GC_SELFTEST_RAW_ROUND_TRIP)

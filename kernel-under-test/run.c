@@ -20,6 +20,8 @@ struct run {
 	struct gc_run *out;
 	bool reference;
 	bool probe;	     /* the SS probe's re-execution (E4) */
+	bool probe_in_order; /* the last exit entered the probe code at its
+			      * start (user_probe_return_in_order) */
 	bool kernel_faulted;
 	bool user_ds_stale;  /* GC_SELFTEST_STALE_SS patched the GDT */
 };
@@ -160,9 +162,22 @@ static void record_exit(enum gc_exit_kind kind, const struct cpu_regs *regs)
 	}
 }
 
+/* Where the exit instruction about to run returns to. */
+static uint64_t exit_target_rip(enum gc_exit_kind kind,
+				const struct cpu_regs *regs)
+{
+	if (kind == GC_EXIT_SYSRETQ)
+		return regs->rcx;
+	if (kind == GC_EXIT_SYSRETL || kind == GC_EXIT_SYSEXITL)
+		return (uint32_t)regs->rip;
+	return regs->rip;
+}
+
 void run_record_exit(enum gc_exit_kind kind, const struct cpu_regs *regs)
 {
 	record_exit(kind, regs);
+	current.probe_in_order = user_probe_return_in_order(
+		exit_target_rip(kind, regs), current.probe_in_order);
 	selftest_stale_ss();
 }
 
@@ -217,7 +232,7 @@ bool run_probe_exception(const struct cpu_regs *regs)
 {
 	enum gc_ss_probe p;
 
-	if (!current.probe)
+	if (!current.probe || !current.probe_in_order)
 		return false;
 	p = user_probe_outcome(regs->rip, regs->vector, regs->error_code);
 	if (p == GC_PROBE_NOT_RUN)

@@ -8,6 +8,7 @@
 #include "coverage.h"
 #include "arch/processor-flags.h"
 #include "arch/segment.h"
+#include "arch/traps.h"
 
 /* The 15 saved GPRs, indexed in hardware order; RSP lives in the frame. */
 static uint64_t *regs_gpr(struct cpu_regs *regs, unsigned n)
@@ -98,12 +99,34 @@ static uint64_t modify_ldt(uint64_t index, uint64_t raw)
  * faulting and RFLAGS.IOPL stays 0. This kernel has no port to grant; the
  * call validates its level and changes no user-visible state.
  */
+/*
+ * The syscall number: EAX, zero-extended, as Linux's compat entries do
+ * (`movl %eax, %eax` in entry_64_compat.S; XSA-454 is what trusting the
+ * upper half of a compat GPR costs).
+ *
+ * GC_SELFTEST_COMPAT_INT80_NR is defined only in the planted-bug kernel
+ * (gatecrash-kernel-int80-nr.elf, kernel-under-test/CMakeLists.txt), never
+ * in the one the harness boots by default: its mechanism run's compat
+ * int $0x80 forgets the zero extension, so a RAX whose upper half compat
+ * code cannot even see selects -ENOSYS. The reference is the hardened
+ * kernel and keeps it. tests/engine/test_findings.c fuzzes this kernel.
+ */
+static uint64_t syscall_nr(const struct cpu_regs *regs)
+{
+#ifdef GC_SELFTEST_COMPAT_INT80_NR
+	if (regs->vector == SYSCALL_VECTOR && regs->cs == __USER32_CS &&
+	    !run_is_reference())
+		return regs->rax;
+#endif
+	return (uint32_t)regs->rax;
+}
+
 void syscall_dispatch(struct cpu_regs *regs)
 {
 	if (!run_count_entry())
 		run_end(GC_END_BUDGET, regs);
 
-	switch ((uint32_t)regs->rax) {
+	switch (syscall_nr(regs)) {
 	case GC_SYS_NOP:
 		regs->rax = 0;
 		break;
@@ -157,6 +180,27 @@ static bool is_reference_entry(const struct cpu_regs *regs)
 	       regs->rip == user_ref_return_rip();
 }
 
+/*
+ * Planted bugs (GC_SELFTEST_*): what a broken kernel would do on these
+ * paths, for the oracle's tests (tests/groundtruth/test_model.c). Never on
+ * a normal batch.
+ */
+static void selftest_int80_exit(struct cpu_regs *regs)
+{
+	if (mailbox->selftest == GC_SELFTEST_INT80_LOSES_RDX)
+		regs->rdx = 0;
+}
+
+static void selftest_compat_exit(struct cpu_regs *regs)
+{
+	unsigned m = run_mechanism();
+
+	if (mailbox->selftest == GC_SELFTEST_COMPAT_TO_64_RBX &&
+	    !run_is_reference() && regs->cs == __USER_CS &&
+	    (m == GC_MECH_INT80_COMPAT || m == GC_MECH_SYSCALL_COMPAT))
+		regs->rbx = (uint32_t)regs->rbx;
+}
+
 void do_int80(struct cpu_regs *regs)
 {
 	bool reference_entry = is_reference_entry(regs);
@@ -171,6 +215,8 @@ void do_int80(struct cpu_regs *regs)
 			emulate_mechanism_entry(regs);
 		syscall_dispatch(regs);
 	}
+	selftest_int80_exit(regs);
+	selftest_compat_exit(regs);
 	debug_deliver_pending(regs);
 	run_record_exit(GC_EXIT_IRETQ, regs);
 }
@@ -202,6 +248,7 @@ static bool sysretl_is_safe(const struct cpu_regs *regs)
 int do_syscall_compat(struct cpu_regs *regs)
 {
 	syscall_dispatch(regs);
+	selftest_compat_exit(regs);
 	debug_deliver_pending(regs);
 	if (!sysretl_is_safe(regs)) {
 		run_record_exit(GC_EXIT_IRETQ, regs);

@@ -47,15 +47,19 @@ static uint64_t exception_address(unsigned vector)
 /*
  * A fault on the reference's prefix instruction (pop %ss with a bad RSP,
  * or in 64-bit mode) is the fault the mechanism's identical prefix takes at
- * its own address: report it there, so both runs say the same.
+ * its own address: report it there, so both runs say the same. Only the
+ * run's first instruction, before any kernel entry: a return later into
+ * the reference's prefix bytes runs them in both runs alike (a hardened
+ * false positive returned to the middle of the reference's MOV SS, and the
+ * reference alone moved its #PF to the mechanism's page).
  */
 static void rebase_reference_prefix_fault(struct cpu_regs *regs)
 {
 	unsigned mechanism = run_mechanism(), prefix = run_prefix();
 	uint64_t start = user_entry_rip(mechanism, prefix, true);
-	uint64_t insn = user_entry_insn_rip(mechanism, true);
 
-	if (run_at_ref_entry() && regs->rip >= start && regs->rip < insn)
+	if (run_at_ref_entry() && run_is_first_entry() && regs->rip == start &&
+	    prefix != GC_PREFIX_NONE)
 		regs->rip += user_entry_rip(mechanism, prefix, false) - start;
 }
 
@@ -132,20 +136,25 @@ static __noreturn void report_bad_iret(const struct cpu_regs *regs,
 }
 
 /*
- * The exit IRET to a 32-bit code segment with RIP above its 4 GiB limit:
+ * The exit IRET to a 16- or 32-bit code segment with RIP beyond its limit:
  * hardware raises #GP(0) on the IRET itself (SDM IRET: "IF tempEIP is
- * beyond code segment limit THEN #GP(0)"). QEMU 7.2 TCG does not check: it
- * runs on at the truncated EIP, and an instruction breakpoint at that
- * address then crashes QEMU (SIGSEGV; docs/semantics.md §6). So the exit
- * raises that #GP itself, as the CPU would have, from the IRET's address,
- * with %rsp at the frame: the usual IRET-fault handling (E9) follows.
+ * beyond code segment limit THEN #GP(0)"), once CS and SS have passed
+ * their checks. QEMU 7.2 TCG does not check a RIP above 4 GiB: it runs on
+ * at the truncated EIP, and an instruction breakpoint at that address then
+ * crashes QEMU (SIGSEGV; docs/semantics.md §6), whether CS is the GDT's
+ * 32-bit user segment or one of the LDT's. So the exit raises that #GP
+ * itself, as the CPU would have, from the IRET's address, with %rsp at the
+ * frame: the usual IRET-fault handling (E9) follows.
  */
 static void raise_exit_limit_gp(const struct cpu_regs *regs,
 				const char *exit_insn, uint64_t rflags)
 {
 	struct cpu_regs fault = *regs;
+	uint64_t limit;
 
-	if ((regs->cs | 3) != __USER32_CS || !(regs->rip >> 32))
+	if (mailbox->selftest == GC_SELFTEST_NO_EXIT_LIMIT_CHECK ||
+	    !selector_is_legacy_user_code(regs->cs, regs->ss, &limit) ||
+	    regs->rip <= limit)
 		return;
 	fault.vector = X86_TRAP_GP;
 	fault.error_code = 0;
@@ -298,11 +307,33 @@ static bool fixup_user_access(struct cpu_regs *regs)
 	return true;
 }
 
+/*
+ * QEMU TCG (7.2) raises a #DB twice for one instruction that runs with TF
+ * set and writes to a page holding a data breakpoint: the single step
+ * (DR6 BS and B0..B3), then, before the first instruction of the #DB gate
+ * it is being delivered through, the watchpoint's own #DB, same DR6, the
+ * interrupted RFLAGS.TF clear (docs/semantics.md §6). No instruction ran
+ * there with TF set: on hardware this #DB cannot exist. It lands on the
+ * #DB IST stack's top, where the first #DB's frame was: the user's RIP,
+ * RSP and RFLAGS are gone, and nothing can resume the run. The run ends
+ * as the emulator's doing, never as a fault of this kernel.
+ */
+static bool is_emulator_double_db(const struct cpu_regs *regs)
+{
+	return regs->vector == X86_TRAP_DB &&
+	       regs->rip == (uintptr_t)(idt_stubs + 16 * X86_TRAP_DB) &&
+	       !(regs->rflags & X86_EFLAGS_TF) && (read_dr6() & X86_DR6_BS);
+}
+
 void do_exception(struct cpu_regs *regs)
 {
 	if (from_user(regs)) {
 		do_user_exception(regs);
 		return;
+	}
+	if (is_emulator_double_db(regs)) {
+		run_record_kernel_fault(regs);
+		run_end(GC_END_EMULATOR, NULL);
 	}
 	if (ignore_entry_singlestep(regs) || fixup_user_access(regs))
 		return;

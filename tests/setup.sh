@@ -2,10 +2,13 @@
 # Installs what gatecrash needs on Debian 12 (run as root): the host and
 # kernel toolchains, QEMU for the tcg backend (qemu-system-x86) and the
 # qemu-user backend (qemu-user), python3 for the JSON checks, rsync for the
-# AFL++ sync test (tests/engines/run_afl_sync.sh).
+# AFL++ sync test (tests/engines/run_afl_sync.sh), gnuplot-nox for afl-plot
+# on campaign directories (tests/engines/check_afl_tools.sh), chromium to
+# render the triage HTML report headless (tests/triage/check_html.sh).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-packages=(cmake make gcc libc6-dev clang lld libclang-rt-14-dev afl++ rsync qemu-system-x86 qemu-user python3 cpio xz-utils)
+packages=(cmake make gcc libc6-dev clang lld libclang-rt-14-dev afl++ rsync qemu-system-x86 qemu-user python3
+	gnuplot-nox chromium cpio xz-utils)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

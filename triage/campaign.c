@@ -157,7 +157,11 @@ static void save_minimized(const struct triage *t, struct triage_bucket *b)
 	snprintf(b->min_path, sizeof(b->min_path), "%s/minimized.tc", dir);
 	f = fopen(b->min_path, "w");
 	if (f) {
-		tc_print_text(f, &b->minimized);
+		struct tc_context ctx;
+
+		finding_context(&t->f[b->first_finding].fi, b->defenses,
+				t->backend, &ctx);
+		tc_print_text_ctx(f, &b->minimized, &ctx);
 		fclose(f);
 	}
 	snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/profile");

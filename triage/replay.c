@@ -139,12 +139,79 @@ static void dir_of(const char *path, char *dir, size_t len)
 		snprintf(dir, len, ".");
 }
 
+int campaign_replay_info(const char *campaign_dir, char *backend,
+			 size_t blen, char *vendor, size_t vlen)
+{
+	char path[4200], line[256], key[16], val[128];
+	int have = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/replay", campaign_dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	*vendor = 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%15s = %127s", key, val) == 2) {
+			if (!strcmp(key, "backend")) {
+				snprintf(backend, blen, "%s", val);
+				have = 1;
+			} else if (!strcmp(key, "vendor")) {
+				snprintf(vendor, vlen, "%s", val);
+			}
+		}
+	fclose(f);
+	return have ? 0 : -1;
+}
+
+/* The context lines of a text testcase: its own, or for a finding
+ * directory those of the input.tc the engine wrote beside input.bin. An
+ * unreadable input.tc costs only its context. Returns the profile the
+ * `disable =` line gives: 1 none, 0 read into *enabled, -1 bad (err). */
+static int load_context(const char *tc_path, struct finding_input *fi,
+			uint64_t *enabled, char *err, size_t errlen)
+{
+	struct tc_context ctx;
+	struct gc_testcase scratch;
+	char why[512];
+
+	if (tc_load_file_ctx(tc_path, &scratch, NULL, &ctx, why, sizeof(why)))
+		return 1;
+	/* The testcase's own lines beat the campaign's DIR/replay. */
+	if (ctx.vendor[0])
+		snprintf(fi->vendor, sizeof(fi->vendor), "%s", ctx.vendor);
+	if (ctx.backend[0])
+		snprintf(fi->backend, sizeof(fi->backend), "%s", ctx.backend);
+	if (!ctx.disable[0])
+		return 1;
+	*enabled = GC_DEFENSES_ALL;
+	if (strcmp(ctx.disable, "none") &&
+	    defenses_disable_list(ctx.disable, enabled, why, sizeof(why))) {
+		snprintf(err, errlen, "%s: disable = %s: %s", tc_path,
+			 ctx.disable, why);
+		return -1;
+	}
+	return 0;
+}
+
+void finding_context(const struct finding_input *fi, uint64_t enabled,
+		     const char *backend, struct tc_context *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	signature_profile(enabled, ctx->disable, sizeof(ctx->disable));
+	if (!strcmp(ctx->disable, "-"))
+		snprintf(ctx->disable, sizeof(ctx->disable), "none");
+	snprintf(ctx->vendor, sizeof(ctx->vendor), "%s", fi->vendor);
+	snprintf(ctx->backend, sizeof(ctx->backend), "%s", backend);
+}
+
 int finding_load(const char *path, struct finding_input *fi, char *err,
 		 size_t errlen)
 {
-	char input[4096 + 32], dir[4096], prof[4096 + 32];
+	char input[4096 + 32], dir[4096], prof[4096 + 32], text[4096 + 32];
+	uint64_t from_text;
 	struct stat st;
-	int r;
+	int r, t;
 
 	memset(fi, 0, sizeof(*fi));
 	if (stat(path, &st)) {
@@ -154,9 +221,11 @@ int finding_load(const char *path, struct finding_input *fi, char *err,
 	if (S_ISDIR(st.st_mode)) {
 		snprintf(dir, sizeof(dir), "%s", path);
 		snprintf(input, sizeof(input), "%s/input.bin", path);
+		snprintf(text, sizeof(text), "%s/input.tc", path);
 	} else {
 		dir_of(path, dir, sizeof(dir));
 		snprintf(input, sizeof(input), "%s", path);
+		snprintf(text, sizeof(text), "%s", path);
 	}
 	if (tc_load_file(input, &fi->tc, NULL, err, errlen))
 		return -1;
@@ -167,5 +236,26 @@ int finding_load(const char *path, struct finding_input *fi, char *err,
 	r = load_profile(prof, &fi->defenses, err, errlen);
 	fi->has_profile = r == 0;
 	load_bucket(dir, &fi->bucket);
-	return r < 0 ? -1 : 0;
+	{
+		/* A finding directory is DIR/findings/HASH. */
+		char camp[4096 + 16];
+
+		snprintf(camp, sizeof(camp), "%s/../..", dir);
+		if (campaign_replay_info(camp, fi->backend,
+					 sizeof(fi->backend), fi->vendor,
+					 sizeof(fi->vendor)))
+			fi->backend[0] = fi->vendor[0] = 0;
+	}
+	if (r < 0)
+		return -1;
+	/* A .tc's own disable = line beats a profile file beside it: the
+	 * file a person attached is the more specific. */
+	t = load_context(text, fi, &from_text, err, errlen);
+	if (t < 0)
+		return -1;
+	if (t == 0) {
+		fi->defenses = from_text;
+		fi->has_profile = 1;
+	}
+	return 0;
 }

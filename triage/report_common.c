@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* What the Markdown, HTML and JSON reports share. */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "testcase.h"
@@ -37,6 +38,31 @@ static void print_testcase(FILE *f, const void *a, const void *b)
 	tc_print_text(f, a);
 }
 
+struct json_ctx {
+	const struct replay_result *res;
+	const char *backend;
+};
+
+static void print_verdict_json(FILE *f, const void *a, const void *b)
+{
+	const struct json_ctx *c = b;
+
+	verdict_print_json(f, "minimized.tc", a, &c->res->out, &c->res->v,
+			   c->backend, kernel_image_symbolize);
+}
+
+char *report_verdict_json(const struct gc_testcase *tc,
+			  const struct replay_result *res, const char *backend)
+{
+	struct json_ctx c = {res, backend};
+	char *text = to_string(print_verdict_json, tc, &c);
+	size_t len = text ? strlen(text) : 0;
+
+	if (len && text[len - 1] == '\n')
+		text[len - 1] = '\0'; /* it ends a line of `run --json` */
+	return text;
+}
+
 char *report_verdict_text(const struct gc_testcase *tc,
 			  const struct replay_result *res)
 {
@@ -58,9 +84,4 @@ void report_time(double t, char *buf, size_t len)
 		return;
 	}
 	strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
-}
-
-void report_repro_command(const struct triage_bucket *b, char *buf, size_t len)
-{
-	snprintf(buf, len, "gatecrash repro %s", b->min_path);
 }

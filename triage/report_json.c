@@ -1,44 +1,39 @@
 // SPDX-License-Identifier: MIT
 /*
- * The JSON report, for scripts and CI: one object, every bucket with its
- * findings and their replay scores.
+ * The JSON report, for scripts and CI (report_model.c says what; this file
+ * only formats): one object, every bucket with its findings and their
+ * replay scores. A bucket's "replay" is the minimized input's result
+ * exactly as `gatecrash run --json` gives it ("diffs", "hazards", ...).
  */
-#include <stdlib.h>
+#include <math.h>
 
 #include "defenses.h"
 #include "json.h"
 #include "triage.h"
 
-static void json_text_or_null(FILE *f, char *text)
+static void json_number_or_null(FILE *f, double v, int decimals)
 {
-	if (text)
-		json_string(f, text);
-	else
+	if (isnan(v))
 		fputs("null", f);
-	free(text);
+	else
+		fprintf(f, "%.*f", decimals, v);
 }
 
-static void json_findings(FILE *f, const struct triage *t, unsigned bi)
+static void json_findings(FILE *f, const struct report *r,
+			  const struct report_bucket *b)
 {
-	int first = 1;
-
 	fputs("\"findings\":[", f);
-	for (unsigned i = 0; i < t->nf; i++) {
-		const struct triage_finding *tf = &t->f[i];
-		struct gc_signature key;
+	for (unsigned i = 0; i < b->nfindings; i++) {
+		const struct report_finding *rf = &b->findings[i];
 
-		if (tf->bucket != bi)
-			continue;
-		signature_finding(&tf->fi.tc, &tf->res.v, &key);
-		fputs(first ? "{\"name\":" : ",{\"name\":", f);
-		json_string(f, tf->name);
+		fputs(i ? ",{\"name\":" : "{\"name\":", f);
+		json_string(f, rf->name);
 		fputs(",\"key\":", f);
-		json_string(f, key.text);
-		fprintf(f,
-			",\"found_at\":%.3f,\"reproduced\":%u,"
-			"\"times\":%u}",
-			tf->fi.found_at, tf->same, t->times);
-		first = 0;
+		json_string(f, rf->key);
+		fprintf(f, ",\"found_at\":%.3f,\"seconds_in\":", rf->found_at);
+		json_number_or_null(f, rf->at < 0 ? NAN : rf->at, 3);
+		fprintf(f, ",\"reproduced\":%u,\"times\":%u}", rf->reproduced,
+			r->times);
 	}
 	fputc(']', f);
 }
@@ -60,49 +55,56 @@ static void json_defense(FILE *f, const struct defense *d)
 	fputc('}', f);
 }
 
-static void json_bucket(FILE *f, const struct triage *t, unsigned bi)
+static void json_bucket(FILE *f, const struct report *r,
+			const struct report_bucket *b)
 {
-	const struct triage_bucket *b = &t->b[bi];
-	char list[512];
-
-	signature_profile(b->defenses, list, sizeof(list));
 	fputs("{\"signature\":", f);
-	json_string(f, b->sig.text);
+	json_string(f, b->signature);
 	fputs(",\"disabled\":", f);
-	json_string(f, list);
+	json_string(f, b->disabled);
 	fprintf(f,
 		",\"count\":%u,\"first_seen\":%.3f,\"last_seen\":%.3f,"
-		"\"findings_reproduced\":%u,\"verdict\":\"%s\",",
-		b->count, b->first_seen, b->last_seen, b->findings_reproduced,
-		verdict_name(b->min_res.v.cls));
-	fputs("\"defense\":", f);
+		"\"findings_reproduced\":%u,\"verdict\":",
+		b->count, b->first_unix, b->last_unix, b->findings_reproduced);
+	json_string(f, b->verdict);
+	fputs(",\"defense\":", f);
 	json_defense(f, b->defense);
 	fprintf(f,
 		",\"fields_before\":%u,\"fields_after\":%u,"
 		"\"reproduced\":%u,\"times\":%u,\"minimized_path\":",
-		b->fields_before, b->fields_after, b->min_same, t->times);
-	json_string(f, b->min_path);
+		b->fields_before, b->fields_after, b->reproduced, r->times);
+	json_string(f, b->minimized_path);
+	fputs(",\"repro_command\":", f);
+	json_string(f, b->repro_cmd);
+	fputs(",\"reproducer_command\":", f);
+	json_string(f, b->reproducer_cmd);
 	fputs(",\"minimized\":", f);
-	json_text_or_null(f, report_testcase_text(&b->minimized));
-	fputs(",\"diff\":", f);
-	json_text_or_null(f, report_verdict_text(&b->minimized, &b->min_res));
-	fputc(',', f);
-	json_findings(f, t, bi);
+	json_string(f, b->minimized_text);
+	fputs(",\"diff_text\":", f);
+	json_string(f, b->verdict_text);
+	fprintf(f, ",\"replay\":%s,", b->verdict_json);
+	json_findings(f, r, b);
 	fputc('}', f);
 }
 
-void report_json(FILE *f, const struct triage *t)
+void report_json(FILE *f, const struct report *r)
 {
 	fputs("{\"campaign\":", f);
-	json_string(f, t->dir);
+	json_string(f, r->campaign);
 	fputs(",\"backend\":", f);
-	json_string(f, t->backend);
-	fprintf(f, ",\"times\":%u,\"findings\":%u,\"buckets\":[", t->times,
-		t->nf);
-	for (unsigned i = 0; i < t->nb; i++) {
+	json_string(f, r->backend);
+	fprintf(f, ",\"times\":%u,\"findings\":%u,\"execs\":", r->times,
+		r->nfindings);
+	json_number_or_null(f, r->execs, 0);
+	fputs(",\"coverage\":", f);
+	json_number_or_null(f, r->coverage, 0);
+	fputs(",\"coverage_total\":", f);
+	json_number_or_null(f, r->coverage_total, 0);
+	fputs(",\"buckets\":[", f);
+	for (unsigned i = 0; i < r->nbuckets; i++) {
 		if (i)
 			fputc(',', f);
-		json_bucket(f, t, i);
+		json_bucket(f, r, &r->b[i]);
 	}
 	fputs("]}\n", f);
 }

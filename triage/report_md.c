@@ -1,30 +1,27 @@
 // SPDX-License-Identifier: MIT
 /*
- * The Markdown report: a summary table, then one section per bucket with
- * everything a kernel developer needs to act on it (what check is missing,
- * the minimized testcase, the command that replays it, the state diff).
- * Pastes into an issue as it is.
+ * The Markdown report (report_model.c says what; this file only formats):
+ * a summary table, then one section per bucket with everything a kernel
+ * developer needs to act on it (what check is missing, the minimized
+ * testcase, the commands that replay it, the state diff). Pastes into an
+ * issue as it is.
  */
-#include <stdlib.h>
-#include <string.h>
+#include <math.h>
 
 #include "defenses.h"
 #include "triage.h"
 
 #define MD_MAX_LISTED 12 /* findings listed per bucket */
 
-static void md_profile(FILE *f, uint64_t enabled)
+static void md_profile(FILE *f, const struct report_bucket *b)
 {
-	char list[512];
-
-	signature_profile(enabled, list, sizeof(list));
-	if (list[0] == '-')
+	if (b->disabled[0] == '-')
 		fputs("every defense on", f);
 	else
-		fprintf(f, "`--disable %s`", list);
+		fprintf(f, "`--disable %s`", b->disabled);
 }
 
-static void md_match(FILE *f, const struct triage_bucket *b)
+static void md_match(FILE *f, const struct report_bucket *b)
 {
 	const struct defense *d = b->defense;
 
@@ -35,60 +32,39 @@ static void md_match(FILE *f, const struct triage_bucket *b)
 	fprintf(f, "defense `%s`, catalog case %s", d->name, d->catalog_case);
 }
 
-static void md_summary(FILE *f, const struct triage *t)
+static void md_summary(FILE *f, const struct report *r)
 {
-	char first[64], last[64];
-
 	fputs("| # | bucket | findings | first seen | last seen | matches | "
 	      "reproduced |\n|---|---|---|---|---|---|---|\n",
 	      f);
-	for (unsigned i = 0; i < t->nb; i++) {
-		const struct triage_bucket *b = &t->b[i];
+	for (unsigned i = 0; i < r->nbuckets; i++) {
+		const struct report_bucket *b = &r->b[i];
 
-		report_time(b->first_seen, first, sizeof(first));
-		report_time(b->last_seen, last, sizeof(last));
-		fprintf(f, "| %u | `%s` | %u | %s | %s | ", i + 1, b->sig.text,
-			b->count, first, last);
+		fprintf(f, "| %u | `%s` | %u | %s | %s | ", b->number,
+			b->signature, b->count, b->first_seen, b->last_seen);
 		md_match(f, b);
-		fprintf(f, " | %u/%u |\n", b->min_same, t->times);
+		fprintf(f, " | %u/%u |\n", b->reproduced, r->times);
 	}
 }
 
-static void md_findings(FILE *f, const struct triage *t, unsigned bi)
+static void md_findings(FILE *f, const struct report *r,
+			const struct report_bucket *b)
 {
-	unsigned listed = 0;
-
 	fputs("\nFindings (engine key, replays that gave this bucket):\n\n", f);
-	for (unsigned i = 0; i < t->nf; i++) {
-		const struct triage_finding *tf = &t->f[i];
-		struct gc_signature key;
-
-		if (tf->bucket != bi || listed++ >= MD_MAX_LISTED)
-			continue;
-		signature_finding(&tf->fi.tc, &tf->res.v, &key);
-		fprintf(f, "- `findings/%s` `%s`: reproduced %u/%u\n", tf->name,
-			key.text, tf->same, t->times);
-	}
-	if (listed > MD_MAX_LISTED)
+	for (unsigned i = 0; i < b->nfindings && i < MD_MAX_LISTED; i++)
+		fprintf(f, "- `findings/%s` `%s`: reproduced %u/%u\n",
+			b->findings[i].name, b->findings[i].key,
+			b->findings[i].reproduced, r->times);
+	if (b->nfindings > MD_MAX_LISTED)
 		fprintf(f, "- ... and %u more (the JSON report lists all)\n",
-			listed - MD_MAX_LISTED);
+			b->nfindings - MD_MAX_LISTED);
 }
 
-static void md_code(FILE *f, const char *lang, char *text)
+static void md_facts(FILE *f, const struct report *r,
+		     const struct report_bucket *b)
 {
-	fprintf(f, "\n```%s\n%s```\n", lang, text ? text : "(out of memory)\n");
-	free(text);
-}
-
-static void md_facts(FILE *f, const struct triage *t,
-		     const struct triage_bucket *b)
-{
-	char first[64], last[64];
-
-	report_time(b->first_seen, first, sizeof(first));
-	report_time(b->last_seen, last, sizeof(last));
 	fputs("- **Profile:** ", f);
-	md_profile(f, b->defenses);
+	md_profile(f, b);
 	fputs("\n- **Matches:** ", f);
 	md_match(f, b);
 	if (b->defense)
@@ -99,55 +75,59 @@ static void md_facts(FILE *f, const struct triage *t,
 	fprintf(f,
 		"\n- **Findings:** %u, first seen %s, last seen %s; "
 		"%u of %u reproduced %u/%u\n",
-		b->count, first, last, b->findings_reproduced, b->count,
-		t->times, t->times);
+		b->count, b->first_seen, b->last_seen, b->findings_reproduced,
+		b->count, r->times, r->times);
 	fprintf(f,
 		"- **Minimized:** %u fields set -> %u; reproduced "
 		"%u/%u\n",
-		b->fields_before, b->fields_after, b->min_same, t->times);
+		b->fields_before, b->fields_after, b->reproduced, r->times);
 }
 
-static void md_bucket(FILE *f, const struct triage *t, unsigned bi)
+static void md_bucket(FILE *f, const struct report *r,
+		      const struct report_bucket *b)
 {
-	const struct triage_bucket *b = &t->b[bi];
-	char cmd[4200];
-
-	fprintf(f, "\n## %u. `%s`\n\n", bi + 1, b->sig.text);
-	md_facts(f, t, b);
-	report_repro_command(b, cmd, sizeof(cmd));
+	fprintf(f, "\n## %u. `%s`\n\n", b->number, b->signature);
+	md_facts(f, r, b);
 	fprintf(f,
 		"\nThe minimized testcase; replay it with `%s`, or get "
-		"a Linux C reproducer with `gatecrash reproducer %s --lang c "
-		"-o repro.c`:\n",
-		cmd, b->min_path);
-	md_code(f, "", report_testcase_text(&b->minimized));
+		"a Linux C reproducer with `%s`:\n",
+		b->repro_cmd, b->reproducer_cmd);
+	fprintf(f, "\n```\n%s```\n", b->minimized_text);
 	fputs("\nWhat it does (mechanism run against the int $0x80 + iretq "
 	      "reference):\n",
 	      f);
-	md_code(f, "", report_verdict_text(&b->minimized, &b->min_res));
-	md_findings(f, t, bi);
+	fprintf(f, "\n```\n%s```\n", b->verdict_text);
+	md_findings(f, r, b);
 }
 
-void report_markdown(FILE *f, const struct triage *t)
+static void md_campaign(FILE *f, const struct report *r)
 {
-	fprintf(f, "# gatecrash triage: %s\n\n", t->dir);
+	if (isnan(r->execs))
+		return;
+	fprintf(f, "Campaign: %.0f executions", r->execs);
+	if (!isnan(r->coverage) && !isnan(r->coverage_total))
+		fprintf(f, ", %.0f/%.0f guest coverage counters", r->coverage,
+			r->coverage_total);
+	else
+		fputs(" (the engine reports no guest coverage)", f);
+	fputc('.', f);
+}
+
+void report_markdown(FILE *f, const struct report *r)
+{
+	fprintf(f, "# gatecrash triage: %s\n\n", r->campaign);
 	fprintf(f,
 		"%u finding%s in %u bucket%s (backend %s; every finding "
 		"and every minimized input replayed %u times). ",
-		t->nf, t->nf == 1 ? "" : "s", t->nb, t->nb == 1 ? "" : "s",
-		t->backend, t->times);
-	if (t->nstats)
-		fprintf(f,
-			"Campaign: %.0f executions, %.0f/%.0f guest "
-			"coverage counters.",
-			t->stats[t->nstats - 1].execs,
-			t->stats[t->nstats - 1].coverage, t->coverage_total);
+		r->nfindings, r->nfindings == 1 ? "" : "s", r->nbuckets,
+		r->nbuckets == 1 ? "" : "s", r->backend, r->times);
+	md_campaign(f, r);
 	fputs("\nBuckets are explained in docs/triage.md.\n\n", f);
-	if (!t->nb) {
+	if (!r->nbuckets) {
 		fputs("No findings.\n", f);
 		return;
 	}
-	md_summary(f, t);
-	for (unsigned i = 0; i < t->nb; i++)
-		md_bucket(f, t, i);
+	md_summary(f, r);
+	for (unsigned i = 0; i < r->nbuckets; i++)
+		md_bucket(f, r, &r->b[i]);
 }

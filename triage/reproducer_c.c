@@ -248,9 +248,9 @@ static void emit_inexpressible(FILE *f, const char *why)
 		why);
 }
 
-void reproducer_write_c(FILE *f, const struct gc_testcase *tc,
-			const struct replay_result *res, const char *origin,
-			const char *repro_cmd)
+const char *reproducer_write_c(FILE *f, const struct gc_testcase *tc,
+			       const struct replay_result *res,
+			       const char *origin, const char *repro_cmd)
 {
 	const char *why = inexpressible(tc);
 
@@ -259,8 +259,9 @@ void reproducer_write_c(FILE *f, const struct gc_testcase *tc,
 	emit_header(f, tc, origin, repro_cmd);
 	if (why) {
 		emit_inexpressible(f, why);
-		return;
+		return why;
 	}
 	emit_data(f, tc, res);
 	fputs(reproducer_program_body, f);
+	return NULL;
 }

@@ -2,8 +2,9 @@
 /*
  * Signatures (docs/triage.md). Two keys over one verdict:
  *
- * - the bucket, "tcg syscall64 64-bit divergence control": what kind of
- *   wrong return this is. Triage groups findings by it, the minimizer keeps
+ * - the bucket, "tcg int80_compat compat divergence state gpr": what
+ *   kind of wrong return this is, and for a state divergence the class of
+ *   its first diverging field. Triage groups findings by it, the minimizer keeps
  *   it, and every finding directory records it in its `bucket` file;
  * - the engine's finding key, "syscall64 divergence rcx,rip fault=-": the
  *   exact diverging fields and hazards, so that a campaign keeps a few
@@ -61,6 +62,73 @@ static const char *divergence_kind(const struct case_outcome *out,
 	return "state";
 }
 
+static const char *const gpr_names[] = {
+	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+	"r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15",
+};
+
+static int is_gpr(const char *field)
+{
+	for (size_t i = 0; i < sizeof(gpr_names) / sizeof(*gpr_names); i++)
+		if (!strcmp(field, gpr_names[i]))
+			return 1;
+	return 0;
+}
+
+static int is_selector(const char *field)
+{
+	static const char *const selectors[] = {"es", "cs", "ss",
+						"ds", "fs", "gs"};
+
+	for (size_t i = 0; i < sizeof(selectors) / sizeof(*selectors); i++)
+		if (!strcmp(field, selectors[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * The first diverging field, by class: what a person looks at first, which
+ * a bucket saying only "state" hides. A class, not a field: "gpr" for any
+ * general register ("gpr.hi" when only its bits 63:32 differ: a truncation
+ * or an extension gone wrong), RFLAGS by its lowest differing bit
+ * ("rflags.DF"), "selector", "exception", other fields by name. Not the
+ * register's name: entry_clear_df's backwards copy puts garbage into
+ * whichever registers the frame sets, and a name per register split that
+ * one defense into a bucket per register. "end" is a consequence whenever
+ * anything else differs, so it names the class only alone. Only a state
+ * divergence gets a class: after a control divergence every field is a
+ * consequence (divergence_kind), and naming the first one split the
+ * planted-bug kernel's one bug into five "control" buckets.
+ */
+static size_t append_cause(char *t, size_t len, size_t at,
+			   const struct verdict *v)
+{
+	unsigned n = v->n_diffs < VERDICT_MAX_DIFFS ? v->n_diffs
+						    : VERDICT_MAX_DIFFS;
+	const struct field_diff *d = n ? &v->diffs[0] : NULL;
+	uint64_t x;
+	char flag[32];
+
+	for (unsigned i = 1; d && !strcmp(d->field, "end") && i < n; i++)
+		d = &v->diffs[i];
+	if (!d)
+		return at;
+	x = d->mech ^ d->ref;
+	at = append(t, len, at, " ");
+	if (is_gpr(d->field))
+		return append(t, len, at, (uint32_t)x ? "gpr" : "gpr.hi");
+	if (!strcmp(d->field, "rflags") && x) {
+		tc_format_rflags(x & -x, flag, sizeof(flag));
+		at = append(t, len, at, "rflags.");
+		return append(t, len, at, flag);
+	}
+	if (!strcmp(d->field, "n_exc") || !strncmp(d->field, "exc[", 4))
+		return append(t, len, at, "exception");
+	if (is_selector(d->field))
+		return append(t, len, at, "selector");
+	return append(t, len, at, d->field);
+}
+
 static const char *const vector_names[32] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
 	"#DF", "#9",  "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
@@ -111,7 +179,13 @@ void signature_bucket(const struct gc_testcase *tc,
 
 	at = append(t, len, at, backend ? backend : "?");
 	at = append(t, len, at, " ");
-	if (v->cls != VERDICT_KERNEL_FAULT) {
+	if (v->cls == VERDICT_DIVERGENCE &&
+	    (v->model_broken & MODEL_BROKEN_REF)) {
+		/* The reference broke the specification model: the bug is
+		 * on the int $0x80 path every run shares, whichever entry
+		 * showed it (docs/semantics.md §8). */
+		at = append(t, len, at, "int80-path ");
+	} else if (v->cls != VERDICT_KERNEL_FAULT) {
 		at = append(t, len, at, tc_mechanism_name(tc->mechanism));
 		at = append(t, len, at,
 			    tc_mode(tc) == GC_MODE_COMPAT ? " compat "
@@ -119,8 +193,17 @@ void signature_bucket(const struct gc_testcase *tc,
 	}
 	at = append(t, len, at, verdict_name(v->cls));
 	at = append(t, len, at, " ");
-	if (v->cls == VERDICT_DIVERGENCE)
-		at = append(t, len, at, divergence_kind(out, v));
+	if (v->cls == VERDICT_DIVERGENCE && v->model_broken) {
+		at = append(t, len, at,
+			    v->model_broken & MODEL_BROKEN_REF ? "model"
+							       : "model-mech");
+	} else if (v->cls == VERDICT_DIVERGENCE) {
+		const char *kind = divergence_kind(out, v);
+
+		at = append(t, len, at, kind);
+		if (!strcmp(kind, "state"))
+			at = append_cause(t, len, at, v);
+	}
 	else if (v->cls == VERDICT_KERNEL_FAULT)
 		at = append_fault(t, len, at, v);
 	else if (v->cls == VERDICT_HAZARD)

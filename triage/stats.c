@@ -42,6 +42,7 @@ static int add_point(struct triage *t, const char *line, unsigned *cap)
 	}
 	s = &t->stats[t->nstats];
 	s->time = number_of(line, "time");
+	s->elapsed = number_of(line, "elapsed_s");
 	s->execs = number_of(line, "execs");
 	s->coverage = number_of(line, "coverage");
 	s->corpus = number_of(line, "corpus");

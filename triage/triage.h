@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "backend.h"
+#include "testcase.h"
 #include "verdict.h"
 
 /* ---- signature.c ---- */
@@ -71,11 +72,24 @@ struct finding_input {
 	int has_profile;
 	double found_at;	    /* mtime of input.bin (Unix seconds) */
 	struct gc_signature bucket; /* DIR/bucket; text "" without it */
+	/* The .tc's (or DIR/input.tc's) backend = / vendor = lines, else the
+	 * campaign's DIR/replay (finding at DIR/findings/HASH); "" when
+	 * neither says (a loose testcase, an old campaign). */
+	char backend[104];
+	char vendor[24];
 };
+/* DIR/replay of a campaign directory: 0 with backend and vendor, or -1. */
+int campaign_replay_info(const char *campaign_dir, char *backend,
+			 size_t blen, char *vendor, size_t vlen);
 /* path: a finding directory, or a testcase file (then a profile file
  * beside it is used if there is one). 0, or -1 with err. */
 int finding_load(const char *path, struct finding_input *fi, char *err,
 		 size_t errlen);
+/* The context lines a .tc written for fi replayed with the defenses
+ * `enabled` on backend carries (docs/testcase-format.md): it then shows
+ * alone. */
+void finding_context(const struct finding_input *fi, uint64_t enabled,
+		     const char *backend, struct tc_context *ctx);
 
 /* ---- minimize.c ---- */
 
@@ -125,7 +139,7 @@ struct triage_bucket {
 };
 
 struct stats_point {
-	double time, execs, coverage, corpus;
+	double time, elapsed, execs, coverage, corpus;
 };
 
 struct triage {
@@ -151,24 +165,78 @@ void triage_free(struct triage *t);
 /* OUT/stats.jsonl into t->stats (a missing file is no error). */
 int triage_load_stats(struct triage *t);
 
-/* ---- report_*.c ---- */
+/* ---- report_model.c: what every report says, rendered by report_*.c ---- */
 
-void report_markdown(FILE *f, const struct triage *t);
-void report_json(FILE *f, const struct triage *t);
-void report_html(FILE *f, const struct triage *t);
-/* Shared by the reports: the verdict text of a replay, "Mon DD HH:MM". */
+struct report_finding {
+	const char *name; /* findings/<name> */
+	char key[256];	  /* the engine's finer key */
+	double found_at;  /* Unix seconds */
+	double at;	  /* seconds into the campaign; < 0: unknown */
+	unsigned reproduced;
+};
+
+struct report_bucket {
+	unsigned number; /* 1-based, the order of the report */
+	const char *signature;
+	char disabled[512];	       /* "a,b" or "-" */
+	const struct defense *defense; /* NULL: no single one */
+	const char *verdict;	       /* of the minimized input's replay */
+	unsigned count, findings_reproduced;
+	char first_seen[64], last_seen[64]; /* "2026-.. UTC" or "-" */
+	double first_unix, last_unix;	    /* the same, Unix seconds */
+	double first_at;		    /* seconds into the campaign */
+	unsigned fields_before, fields_after, reproduced;
+	const char *minimized_path;
+	char repro_cmd[4200], reproducer_cmd[4300];
+	char *minimized_text; /* .tc text */
+	char *verdict_text;   /* as `gatecrash run` prints it */
+	char *verdict_json;   /* as `gatecrash run --json`: "diffs" array */
+	struct report_finding *findings;
+	unsigned nfindings;
+};
+
+/* One sample of the campaign, time from its start. Unknown: NAN. */
+struct report_sample {
+	double at, execs, coverage, corpus;
+};
+
+struct report {
+	const char *campaign, *backend;
+	unsigned times, nfindings, nbuckets;
+	struct report_bucket *b;
+	struct report_sample *samples; /* with a (0, 0) start when fresh */
+	unsigned nsamples;
+	double execs;			 /* last sample's; NAN: no stats */
+	double coverage, coverage_total; /* NAN: the engine did not say */
+	double span;			 /* seconds the samples cover */
+};
+
+/* The model of t. 0, or -1 out of memory (then report_free). */
+int report_build(struct report *r, const struct triage *t);
+void report_free(struct report *r);
+/* Buckets first seen at or before `at` seconds into the campaign. */
+unsigned report_buckets_at(const struct report *r, double at);
+
+/* ---- report_md.c, report_html.c, report_json.c ---- */
+
+void report_markdown(FILE *f, const struct report *r);
+void report_json(FILE *f, const struct report *r);
+void report_html(FILE *f, const struct report *r);
+/* The shared text helpers (report_common.c). */
 char *report_verdict_text(const struct gc_testcase *tc,
 			  const struct replay_result *res);
+char *report_verdict_json(const struct gc_testcase *tc,
+			  const struct replay_result *res, const char *backend);
 char *report_testcase_text(const struct gc_testcase *tc);
 void report_time(double t, char *buf, size_t len);
-void report_repro_command(const struct triage_bucket *b, char *buf, size_t len);
 
 /* ---- reproducer_c.c ---- */
 
 /* A standalone C program (Linux user process) for tc. The expected
- * state is the reference run's capture in res. */
-void reproducer_write_c(FILE *f, const struct gc_testcase *tc,
-			const struct replay_result *res, const char *origin,
-			const char *repro_cmd);
+ * state is the reference run's capture in res. Returns NULL, or why Linux
+ * cannot express tc: the program is then a stub that exits 77. */
+const char *reproducer_write_c(FILE *f, const struct gc_testcase *tc,
+			       const struct replay_result *res,
+			       const char *origin, const char *repro_cmd);
 
 #endif

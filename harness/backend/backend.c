@@ -125,6 +125,9 @@ static int backend__open_pair(const char *name,
  * line on stderr once it worked; if tcg fails too, its error is the one
  * line, with why kvm was not used.
  */
+/* The "kvm is not a reference here" note was printed. */
+static unsigned auto_note_shown;
+
 static int backend__open_auto(const struct backend_config *cfg,
 			      struct backend **out, char *err, size_t errlen)
 {
@@ -149,10 +152,13 @@ static int backend__open_auto(const struct backend_config *cfg,
 	len = strlen(why);
 	while (len && why[len - 1] == ' ')
 		why[--len] = '\0';
-	fprintf(stderr,
-		"gatecrash: backend auto: tcg; kvm is not a reference here "
-		"(%s; details: gatecrash probe --backend kvm)\n",
-		why);
+	/* Once per process: a command that opens several backends (run's
+	 * groups, triage's replays) need not repeat it. */
+	if (!auto_note_shown++)
+		fprintf(stderr,
+			"gatecrash: backend auto: tcg; kvm is not a reference "
+			"here (%s; details: gatecrash probe --backend kvm)\n",
+			why);
 	return 0;
 }
 
@@ -284,11 +290,27 @@ void backend_probe(const char *name, const struct backend_config *cfg,
 	ops->probe(cfg ? cfg : &dflt, rep);
 }
 
-int backend_coverage(struct backend *b, uint8_t **counters, size_t *len)
+int backend_coverage(struct backend *b, size_t *len)
 {
-	*counters = NULL;
 	*len = 0;
 	if (!b->ops->coverage)
 		return -1;
-	return b->ops->coverage(b->priv, counters, len);
+	return b->ops->coverage(b->priv, len);
+}
+
+void case_coverage_expand(const struct case_outcome *o, uint8_t *counters,
+			  size_t len)
+{
+	const struct gc_result *r = &o->result;
+	unsigned n = r->n_cov < GC_MAX_COV_WORDS ? r->n_cov : GC_MAX_COV_WORDS;
+
+	memset(counters, 0, len);
+	if (o->status != CASE_OK)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t c = r->cov[i].counters;
+
+		for (size_t at = r->cov[i].word * 8; c && at < len; at++, c >>= 8)
+			counters[at] = (uint8_t)c;
+	}
 }

@@ -31,8 +31,8 @@ struct backend_ops {
 		      struct probe_report *rep);
 	/* 1 if results are hardware-exact; NULL: never (an emulator). */
 	int (*faithful)(const void *priv);
-	/* Guest coverage counters (backend_coverage); NULL: none. */
-	int (*coverage)(void *priv, uint8_t **counters, size_t *len);
+	/* Size of the guest's counter block (backend_coverage); NULL: none. */
+	int (*coverage)(void *priv, size_t *len);
 	/* The name of this instance when it is not .name (a pair "A,B"). */
 	const char *(*instance_name)(const void *priv);
 };

@@ -162,7 +162,8 @@ static void mailbox__collect(struct kvm_backend *k, unsigned base,
 	for (unsigned i = 0; i < n; i++) {
 		memcpy(&out[i].result, &k->vm.mb->results[i],
 		       sizeof(out[i].result));
-		result_check(&out[i], i);
+		result_check(&out[i], i, 0); /* no coverage op */
+		out[i].test_kernel = 1;
 		out[i].result.index = base + i;
 		if (out[i].status == CASE_OK &&
 		    (out[i].result.mech.end == GC_END_KERNEL_FAULT ||

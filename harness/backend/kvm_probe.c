@@ -12,11 +12,9 @@
 #include <sys/stat.h>
 
 #include "kvm.h"
+#include "paths.h"
 #include "testcase.h"
 
-#ifndef GC_SOURCE_DIR
-#define GC_SOURCE_DIR "."
-#endif
 
 struct probe_seed {
 	const char *file; /* under seeds/minimal/ */
@@ -102,7 +100,7 @@ static int load_seed(const struct probe_seed *s, struct gc_testcase *tc)
 {
 	char path[512], err[256];
 
-	snprintf(path, sizeof(path), "%s/seeds/minimal/%s", GC_SOURCE_DIR,
+	snprintf(path, sizeof(path), "%s/%s", gc_path_minimal_seeds(),
 		 s->file);
 	if (path_exists(path) && !tc_load_file(path, tc, NULL, err,
 					       sizeof(err)))

@@ -34,6 +34,7 @@
 #include "arch/segment.h"
 #include "fidelity.h"
 #include "linux.h"
+#include "paths.h"
 #include "protocol.h"
 #include "tcg.h"
 #include "testcase.h"
@@ -67,13 +68,21 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* GATECRASH_LINUX_RUNNER, else the one this build made. */
+/* GATECRASH_LINUX_RUNNER, else the installed one, else this build's. */
 static int lnx__find_runner(struct lnx *l, char *err, size_t errlen)
 {
 	const char *env = getenv("GATECRASH_LINUX_RUNNER");
-	const char *path = env && *env ? env : GC_LINUX_RUNNER_PATH;
+	const char *helpers = gc_path_helpers();
 
-	snprintf(l->runner, sizeof(l->runner), "%s", path);
+	if (env && *env)
+		snprintf(l->runner, sizeof(l->runner), "%s", env);
+	else if (helpers)
+		snprintf(l->runner, sizeof(l->runner), "%.*s/%s",
+			 (int)sizeof(l->runner) - 32, helpers,
+			 "gatecrash-linux-runner");
+	else
+		snprintf(l->runner, sizeof(l->runner), "%s",
+			 GC_LINUX_RUNNER_PATH);
 	if (access(l->runner, X_OK) == 0)
 		return 0;
 	snprintf(err, errlen,
@@ -286,7 +295,7 @@ static void lnx__collect(const struct lr_slot *slot, unsigned index,
 		 (int)sizeof(slot->detail) - 1, slot->detail);
 	switch (slot->status) {
 	case LR_OK:
-		result_check(o, index);
+		result_check(o, index, 0); /* no guest counters */
 		return;
 	case LR_HANG:
 		o->status = CASE_HANG;
@@ -353,12 +362,18 @@ static void lnx__mark_unsupported(const struct gc_testcase *cases,
 	}
 }
 
-static void lnx__fail_all(struct case_outcome *out, unsigned n, const char *why)
+static void lnx__fail_all(struct case_outcome *out, unsigned nr, const char *why)
 {
-	for (unsigned i = 0; i < n; i++) {
+	size_t n;
+
+	for (unsigned i = 0; i < nr; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
 		out[i].status = CASE_ERROR;
-		snprintf(out[i].detail, sizeof(out[i].detail), "%s", why);
+		/* The detail is for a person: its head is enough, and a
+		 * cut is intended (-Wformat-truncation would say otherwise). */
+		n = strnlen(why, sizeof(out[i].detail) - 1);
+		memcpy(out[i].detail, why, n);
+		out[i].detail[n] = '\0';
 	}
 }
 

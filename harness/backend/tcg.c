@@ -69,9 +69,9 @@ struct tcg {
 	char arg_machine[128], arg_object[160], arg_debugcon[64], arg_cpu[48];
 	char arg_wake_chardev[64], arg_wake_device[64];
 
-	/* Guest coverage: a mapping of the pages of the counter block. */
-	uint8_t *cov_map;
-	size_t cov_map_len, cov_off, cov_len;
+	/* Bytes in the kernel's counter block (0: no counters): the bound on
+	 * the per-case coverage indexes the guest reports. */
+	size_t cov_len;
 };
 
 /* The host writes host_seq and reads guest_seq through aligned pointers:
@@ -407,8 +407,6 @@ static int tcg__boot(struct tcg *t, char *err, size_t errlen)
 static void tcg__free(struct tcg *t)
 {
 	tcg__kill(t);
-	if (t->cov_map)
-		munmap(t->cov_map, t->cov_map_len);
 	if (t->mb)
 		munmap(t->mb, GC_MAILBOX_SIZE);
 	if (t->ram_fd >= 0)
@@ -490,6 +488,29 @@ static int tcg__setup(struct tcg *t, const struct backend_config *cfg,
 	return 0;
 }
 
+/*
+ * Guest coverage: the kernel's counter block, found by symbol in the ELF
+ * QEMU boots. The guest reports each case's share of it in the case's
+ * result (abi.h, struct gc_cov_word); the host needs only its size, to
+ * bound the indexes.
+ */
+static size_t tcg__cov_len(struct tcg *t)
+{
+	uint64_t start, end;
+	char err[256];
+
+	start = kernel_image_symbol_address("__gc_cov_start");
+	end = kernel_image_symbol_address("__gc_cov_end");
+	if (!start && !kernel_image_load_symbols(t->kernel, err, sizeof(err))) {
+		start = kernel_image_symbol_address("__gc_cov_start");
+		end = kernel_image_symbol_address("__gc_cov_end");
+	}
+	if (start < GC_KERNEL_LOAD || start >= end || end > GC_MAILBOX_GPA ||
+	    end - start > UINT16_MAX + 1ull)
+		return 0;
+	return end - start;
+}
+
 static int tcg_open(const struct backend_config *cfg, void **priv, char *err,
 		    size_t errlen)
 {
@@ -510,6 +531,7 @@ static int tcg_open(const struct backend_config *cfg, void **priv, char *err,
 		tcg__free(t);
 		return -1;
 	}
+	t->cov_len = tcg__cov_len(t);
 	*priv = t;
 	return 0;
 }
@@ -671,7 +693,8 @@ static void mailbox__collect(struct tcg *t, unsigned base, unsigned k,
 	for (unsigned i = 0; i < k; i++) {
 		memcpy(&out[i].result, &t->mb->results[i],
 		       sizeof(out[i].result));
-		result_check(&out[i], i);
+		result_check(&out[i], i, t->cov_len);
+		out[i].test_kernel = 1;
 		out[i].result.index = base + i;
 	}
 }
@@ -702,8 +725,8 @@ static void tcg__crash_detail(struct tcg *t, struct case_outcome *o)
 		fd_line(t->log_fd, 0, line, sizeof(line));
 	else
 		fd_line(t->console_fd, 1, line, sizeof(line));
-	snprintf(o->detail, sizeof(o->detail), "triple fault / QEMU %s; %s: %s",
-		 how,
+	snprintf(o->detail, sizeof(o->detail), "%sQEMU %s; %s: %s",
+		 s >= 0 && WIFSIGNALED(s) ? "" : "triple fault / ", how,
 		 s >= 0 && WIFEXITED(s) && WEXITSTATUS(s) ? "qemu" : "console",
 		 line);
 }
@@ -754,7 +777,12 @@ static unsigned tcg__salvage(struct tcg *t, unsigned base, unsigned k,
 			 w == WAIT_STARVED ? " (QEMU starved of CPU, twice)"
 					   : "");
 	} else {
-		out[b].status = CASE_VM_CRASH;
+		/* -no-reboot: a triple fault is QEMU exiting with status 0;
+		 * a signal is QEMU itself crashing (docs/semantics.md §6). */
+		out[b].status =
+			t->exit_status >= 0 && WIFSIGNALED(t->exit_status)
+				? CASE_EMULATOR_CRASH
+				: CASE_VM_CRASH;
 		tcg__crash_detail(t, &out[b]);
 	}
 	return b + 1;
@@ -829,48 +857,12 @@ static void tcg_probe(const struct backend_config *cfg,
 	tcg_close(priv);
 }
 
-/*
- * Guest coverage: the kernel's counter block, found by symbol in the ELF
- * QEMU boots, mapped from the RAM memfd (file offset == guest physical
- * address, and the kernel is identity-mapped). The mapping survives
- * reboots: each boot resets the memfd's contents, not the file.
- */
-static int tcg__cov_bounds(struct tcg *t, uint64_t *start, uint64_t *end)
-{
-	char err[256];
-
-	*start = kernel_image_symbol_address("__gc_cov_start");
-	*end = kernel_image_symbol_address("__gc_cov_end");
-	if (!*start && !kernel_image_load_symbols(t->kernel, err, sizeof(err))) {
-		*start = kernel_image_symbol_address("__gc_cov_start");
-		*end = kernel_image_symbol_address("__gc_cov_end");
-	}
-	return *start >= GC_KERNEL_LOAD && *start < *end &&
-			       *end <= GC_MAILBOX_GPA ? 0 : -1;
-}
-
-static int tcg_coverage(void *priv, uint8_t **counters, size_t *len)
+static int tcg_coverage(void *priv, size_t *len)
 {
 	struct tcg *t = priv;
-	uint64_t start, end, page;
-	void *m;
 
-	if (!t->cov_map) {
-		if (tcg__cov_bounds(t, &start, &end))
-			return -1;
-		page = start & ~0xfffull;
-		t->cov_off = start - page;
-		t->cov_len = end - start;
-		t->cov_map_len = (t->cov_off + t->cov_len + 0xfff) & ~0xfffull;
-		m = mmap(NULL, t->cov_map_len, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, t->ram_fd, (off_t)page);
-		if (m == MAP_FAILED)
-			return -1;
-		t->cov_map = m;
-	}
-	*counters = t->cov_map + t->cov_off;
 	*len = t->cov_len;
-	return 0;
+	return t->cov_len ? 0 : -1;
 }
 
 const struct backend_ops tcg_ops = {

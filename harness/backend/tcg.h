@@ -57,7 +57,9 @@ extern void *tcg_test_mailbox_hook_arg;
  * entry budget can reach (RESULT_MAX_COUNT) is an error.
  */
 #define RESULT_MAX_COUNT (4 * GC_ENTRY_BUDGET)
-void result_check(struct case_outcome *out, unsigned index);
+/* cov_len: bytes in the kernel's counter block; per-case coverage past it
+ * is dropped, n_cov clamped (0: the backend keeps none). */
+void result_check(struct case_outcome *out, unsigned index, size_t cov_len);
 /* The same check with the reason as a string: 0 if valid. */
 int result_check_one(const struct gc_result *r, unsigned index, char *why,
 		     size_t len);

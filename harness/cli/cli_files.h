@@ -11,15 +11,17 @@ int cli_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out);
 /* --vendor's argument: intel, amd or host; returns 0, or -1 if not one. */
 int cli_parse_vendor(const char *s);
 
-/* The files named on a command line, directories expanded (sorted,
- * recursively, dot-files skipped). */
+/* The files named on a command line, directories expanded: every file
+ * below, sorted, without hidden entries, symbolic links to directories
+ * (not followed: no loops) and files that are not testcases (README,
+ * *.json, a finding's side files: one note says how many). */
 struct path_list {
 	char **paths;
 	size_t n;
 	size_t cap;
 };
 /* Returns 0, or EXIT_USAGE after printing why (a path that does not
- * exist, an unreadable directory). */
+ * exist, an unreadable directory, a directory without testcases). */
 int cli_collect_files(char *const *args, size_t nargs, struct path_list *out);
 void cli_free_files(struct path_list *l);
 

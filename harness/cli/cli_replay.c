@@ -31,13 +31,38 @@ static int parse_disable(const char *arg, struct replay_options *o)
 	return 0;
 }
 
+void replay_recorded(struct replay_options *o, const char *backend,
+		     const char *vendor)
+{
+	if (o->backend_given || !backend || !*backend)
+		return;
+	snprintf(o->recorded_backend, sizeof(o->recorded_backend), "%s",
+		 backend);
+	o->backend = o->recorded_backend;
+	if (!o->cfg.vendor && vendor && (!strcmp(vendor, "intel") ||
+					 !strcmp(vendor, "amd"))) {
+		snprintf(o->recorded_vendor, sizeof(o->recorded_vendor), "%s",
+			 vendor);
+		o->cfg.vendor = o->recorded_vendor;
+	}
+}
+
 int replay_option(const char *cmd, int c, const char *arg,
 		  struct replay_options *o)
 {
 	switch (c) {
 	case 'b':
 		o->backend = arg;
+		o->backend_given = 1;
 		return 1;
+	case 'V':
+		if (!cli_parse_vendor(arg)) {
+			o->cfg.vendor = arg;
+			return 1;
+		}
+		cli_usage_error(cmd, "--vendor takes intel, amd or host, not "
+				"'%s'", arg);
+		return -1;
 	case 'd':
 		return parse_disable(arg, o) ? -1 : 1;
 	case 'n':
@@ -77,13 +102,17 @@ int replay_open(const struct replay_options *o, struct replayer *r)
 	return 0;
 }
 
-int replay_finding_open(const struct replay_options *o, const char *path,
+int replay_finding_open(struct replay_options *o, const char *path,
 			struct finding_input *fi, struct replayer *r)
 {
 	char err[512];
 
 	if (finding_load(path, fi, err, sizeof(err)))
 		return cli_error("%s", err);
+	if (fi->vendor[0] && cli_parse_vendor(fi->vendor))
+		return cli_error("%s: vendor = %s: not intel, amd or host",
+				 path, fi->vendor);
+	replay_recorded(o, fi->backend, fi->vendor);
 	if (replay_open(o, r))
 		return EXIT_USAGE;
 	r->defenses = replay_profile(o, fi);

@@ -13,8 +13,13 @@
 #include "triage.h"
 
 struct replay_options {
-	const char *backend; /* default "tcg" */
+	/* --backend, else the finding's backend = line, else the campaign's
+	 * DIR/replay, else "tcg"; --vendor likewise beats vendor = */
+	const char *backend;
+	int backend_given;
 	struct backend_config cfg;
+	char recorded_backend[104]; /* what replay_recorded() chose */
+	char recorded_vendor[24];
 	uint64_t defenses; /* from --disable */
 	int disable_given; /* --disable beats the recorded profile */
 	unsigned times;	   /* --times: replays per finding */
@@ -25,6 +30,7 @@ struct replay_options {
 	{"backend", required_argument, NULL, 'b'},         \
 		{"disable", required_argument, NULL, 'd'}, \
 		{"times", required_argument, NULL, 'n'},   \
+		{"vendor", required_argument, NULL, 'V'},  \
 		{"kernel", required_argument, NULL, 'k'},  \
 		{"qemu", required_argument, NULL, 'Q'},    \
 	{                                                  \
@@ -32,7 +38,12 @@ struct replay_options {
 	}
 
 #define REPLAY_USAGE                                                           \
-	"  --backend B        backend to replay on (default tcg)\n"            \
+	"  --backend B        backend to replay on (default: the finding's\n" \
+	"                     backend = line, else the one the campaign\n"  \
+	"                     recorded in DIR/replay; else tcg)\n"          \
+	"  --vendor V         guest CPUID vendor: intel, amd or host\n"      \
+	"                     (default: the finding's vendor = line, else\n" \
+	"                     the campaign's)\n"                            \
 	"  --disable D[,D..]  defenses off for the mechanism run (default:\n"  \
 	"                     the profile recorded with the finding; 'none'\n" \
 	"                     for every defense on)\n"                         \
@@ -42,6 +53,10 @@ struct replay_options {
 	"  --timeout-ms N     per-testcase hang deadline (default 50)\n"
 
 void replay_options_init(struct replay_options *o);
+/* Without --backend: the backend (or pair) and vendor a campaign recorded
+ * (campaign_replay_info), so its findings replay where they were found. */
+void replay_recorded(struct replay_options *o, const char *backend,
+		     const char *vendor);
 /* Handles c if it is one of REPLAY_LONGOPTS: 1 handled, 0 not one of
  * ours, -1 bad value (error printed). */
 int replay_option(const char *cmd, int c, const char *arg,
@@ -61,7 +76,7 @@ int replay_open(const struct replay_options *o, struct replayer *r);
 int replay_parse_output_options(const char *cmd, const char *usage,
 				int with_lang, int argc, char **argv,
 				struct replay_options *o, const char **out);
-int replay_finding_open(const struct replay_options *o, const char *path,
+int replay_finding_open(struct replay_options *o, const char *path,
 			struct finding_input *fi, struct replayer *r);
 
 #endif

@@ -15,20 +15,23 @@
 #include "testcase.h"
 
 static const char convert_usage[] =
-	"Usage: gatecrash convert FILE [-o OUT] [--to text|binary]\n"
+	"Usage: gatecrash convert FILE|- [-o OUT] [--to text|binary]\n"
 	"\n"
 	"Convert a testcase between the text form people write (a .tc file\n"
 	"whose first line is '" TC_TEXT_HEADER "') and the binary form\n"
 	"fuzzers mutate. Text becomes binary and binary becomes text unless\n"
 	"--to says otherwise. The testcase is normalized on the way, so the\n"
-	"output is what a run would use (docs/testcase-format.md).\n"
+	"output is what a run would use (docs/testcase-format.md). FILE '-'\n"
+	"reads standard input (text if it starts with the header line).\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output OUT  write to OUT (atomically) instead of stdout;\n"
 	"                    binary goes to stdout only if it is not a "
 	"terminal\n"
 	"  -t, --to FORM     the form to write: 'text' or 'binary'\n"
-	"  -h, --help        show this help\n";
+	"  -h, --help        show this help\n"
+	"\n"
+	"Exit status: 0 converted, 2 usage, input or output error.\n";
 
 enum form { FORM_AUTO, FORM_TEXT, FORM_BINARY };
 
@@ -38,12 +41,15 @@ struct convert_args {
 	enum form to;
 };
 
+/* The input's context lines, kept in a text output (a binary has none). */
+static struct tc_context context;
+
 static int write_testcase(FILE *f, const struct gc_testcase *tc, int text)
 {
 	uint8_t bytes[sizeof(*tc)];
 
 	if (text) {
-		tc_print_text(f, tc);
+		tc_print_text_ctx(f, tc, &context);
 	} else {
 		tc_encode(tc, bytes);
 		fwrite(bytes, 1, sizeof(bytes), f);
@@ -165,9 +171,17 @@ int cmd_convert(int argc, char **argv)
 	status = parse_args(argc, argv, &a);
 	if (status >= 0)
 		return status;
-	if (tc_load_file(a.input, &tc, &is_text, err, sizeof(err)))
+	if (tc_load_file_ctx(a.input, &tc, &is_text, &context, err,
+			     sizeof(err)))
 		return cli_error("%s", err);
 	to_text = a.to == FORM_AUTO ? !is_text : a.to == FORM_TEXT;
+	if (!to_text && (context.disable[0] || context.vendor[0] ||
+			 context.backend[0]))
+		fprintf(stderr,
+			"gatecrash: note: %s: the binary form has no context "
+			"lines; its disable/vendor/backend lines are not in "
+			"the output\n",
+			a.input);
 	if (!a.output || !strcmp(a.output, "-"))
 		return write_stdout(&tc, to_text);
 	return write_file_atomically(a.output, &tc, to_text);

@@ -28,7 +28,9 @@ static const char defenses_usage[] =
 	"  --json      print a JSON array of {name, case, seed, expected,\n"
 	"              [vendor,] summary, bit} objects instead of a table;\n"
 	"              vendor: the seed shows only with --vendor VENDOR\n"
-	"  -h, --help  show this help\n";
+	"  -h, --help  show this help\n"
+	"\n"
+	"Exit status: 0 listed, 2 usage error.\n";
 
 struct column {
 	const char *title;

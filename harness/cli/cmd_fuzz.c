@@ -19,7 +19,7 @@
 #include "engines.h"
 
 static const char fuzz_usage[] =
-	"usage: gatecrash fuzz --out DIR [options]\n"
+	"Usage: gatecrash fuzz --out DIR [options] [-- FUZZER-ARGS]\n"
 	"\n"
 	"Coverage-guided fuzzing of the entry/exit paths: mutates testcases\n"
 	"field by field, keeps those that reach new guest coverage or a new\n"
@@ -27,11 +27,11 @@ static const char fuzz_usage[] =
 	"DIR/findings/<signature>/ the moment it is found. Running again on\n"
 	"the same DIR resumes the campaign. See docs/fuzzing.md.\n"
 	"\n"
-	"options:\n"
+	"Options:\n"
 	"  --out DIR          campaign directory (required)\n"
 	"  --engine E         builtin, libfuzzer or afl (default builtin)\n"
-	"  --seeds DIR        initial testcases (default: "
-	"<source>/seeds/minimal)\n"
+	"  --seeds DIR        initial testcases (default: the seeds/minimal\n"
+	"                     shipped with gatecrash)\n"
 	"  --backend B        tcg, kvm, linux, qemu-user or auto (default:\n"
 	"                     auto)\n"
 	"  --vendor V         guest CPUID vendor: intel, amd or host\n"
@@ -50,12 +50,16 @@ static const char fuzz_usage[] =
 	"  --timeout-ms N     per-testcase hang deadline (default 50)\n"
 	"  -q, --quiet        no progress lines\n"
 	"  -h, --help         this text\n"
+	"  -- ARGS            with --engine libfuzzer or afl: passed to the\n"
+	"                     fuzzer after gatecrash's own (libFuzzer flags\n"
+	"                     such as -runs=1000, afl-fuzz options such as\n"
+	"                     -p explore)\n"
 	"\n"
 	"Without --time or --max-execs it runs until interrupted (Ctrl-C "
 	"stops\n"
 	"it cleanly; so does kill -9, minus the last progress line).\n"
 	"\n"
-	"exit status: 0 no findings in DIR, 1 findings in DIR, 2 error.\n";
+	"Exit status: 0 no findings in DIR, 1 findings in DIR, 2 error.\n";
 
 static int parse_u64(const char *s, uint64_t *out)
 {
@@ -215,9 +219,18 @@ static int parse_fuzz_options(int argc, char **argv,
 		if (parse_option(c, cfg))
 			return EXIT_USAGE;
 	}
-	if (optind < argc)
+	/* getopt stops at "--"; what follows is the fuzzer's. */
+	if (optind > 1 && !strcmp(argv[optind - 1], "--")) {
+		cfg->engine_args = argv + optind;
+		cfg->n_engine_args = (unsigned)(argc - optind);
+		if (engine == ENGINE_BUILTIN && cfg->n_engine_args)
+			return cli_usage_error("fuzz",
+					       "arguments after -- are for "
+					       "--engine libfuzzer or afl");
+	} else if (optind < argc) {
 		return cli_usage_error("fuzz", "unexpected argument '%s'",
 				       argv[optind]);
+	}
 	if (!cfg->out_dir)
 		return cli_usage_error("fuzz", "name the campaign directory "
 					       "with --out DIR");
@@ -263,8 +276,10 @@ static int run_external(const struct campaign_config *cfg)
 	if (res.execs)
 		printf(", %llu execs (%.0f/s)", (unsigned long long)res.execs,
 		       res.execs / (res.seconds > 0 ? res.seconds : 1));
-	printf(", corpus %u\nfindings: %s in %s/findings\n", res.corpus, f,
-	       cfg->out_dir);
+	printf(", corpus %u (%s's count), %u files in %s/corpus\n"
+	       "findings: %s in %s/findings\n",
+	       res.corpus, engine == ENGINE_AFL ? "afl-fuzz" : "libFuzzer",
+	       res.corpus_files, cfg->out_dir, f, cfg->out_dir);
 	if (cli_flush_stdout())
 		return EXIT_USAGE;
 	return campaign_total_findings(&res) ? 1 : 0;

@@ -16,7 +16,7 @@
 #include "triage.h"
 
 static const char minimize_usage[] =
-	"usage: gatecrash minimize [options] FINDING\n"
+	"Usage: gatecrash minimize [options] FINDING\n"
 	"\n"
 	"Resets the fields of a finding (a findings/<sig>/ directory or a\n"
 	"testcase file) to their defaults one by one and simplifies the\n"
@@ -24,26 +24,28 @@ static const char minimize_usage[] =
 	"same, checks that the result reproduces every time, and writes it\n"
 	"as a text testcase.\n"
 	"\n"
-	"options:\n"
+	"Options:\n"
 	"  -o, --output FILE  write the testcase there (default: "
 	"stdout)\n" REPLAY_USAGE "  -h, --help         this text\n"
 	"\n"
-	"exit status: 0 written, 1 the finding did not reproduce, 2 usage,\n"
+	"Exit status: 0 written, 1 the finding did not reproduce, 2 usage,\n"
 	"input or environment error.\n";
 
-static int write_testcase(const char *path, const struct gc_testcase *tc,
-			  const struct replay_result *res, uint64_t defenses)
+/* The testcase with its context lines, so `gatecrash repro FILE` alone
+ * replays it as it was minimized. */
+static int write_testcase(const char *path, const struct finding_input *fi,
+			  const struct replay_result *res, uint64_t defenses,
+			  const char *backend)
 {
 	FILE *f = path ? fopen(path, "w") : stdout;
-	char list[512];
+	struct tc_context ctx;
 
 	if (!f)
 		return cli_error("cannot write %s: %s", path, strerror(errno));
-	tc_print_text(f, tc);
-	signature_profile(defenses, list, sizeof(list));
-	fprintf(f, "# bucket: %s\n# replay: gatecrash repro%s%s FILE\n",
-		res->sig.text, list[0] == '-' ? "" : " --disable ",
-		list[0] == '-' ? "" : list);
+	finding_context(fi, defenses, backend, &ctx);
+	tc_print_text_ctx(f, &fi->tc, &ctx);
+	fprintf(f, "# bucket: %s\n# replay: gatecrash repro FILE\n",
+		res->sig.text);
 	if (f == stdout)
 		return cli_flush_stdout();
 	if (fclose(f))
@@ -89,7 +91,7 @@ int cmd_minimize(int argc, char **argv)
 	struct replayer r;
 	struct replay_result res;
 	const char *out;
-	char err[512];
+	char err[512], backend[40];
 	unsigned same;
 	int ret;
 
@@ -98,12 +100,13 @@ int cmd_minimize(int argc, char **argv)
 		return EXIT_USAGE;
 	if (replay_finding_open(&o, argv[optind], &fi, &r))
 		return EXIT_USAGE;
+	snprintf(backend, sizeof(backend), "%s", backend_name(r.b));
 	ret = shrink(&r, &o, &fi);
 	if (!ret &&
 	    replay_times(&r, &fi.tc, 1, NULL, &res, &same, err, sizeof(err)))
 		ret = cli_error("%s", err);
 	replayer_close(&r);
 	if (!ret)
-		ret = write_testcase(out, &fi.tc, &res, r.defenses);
+		ret = write_testcase(out, &fi, &res, r.defenses, backend);
 	return ret;
 }

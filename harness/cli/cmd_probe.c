@@ -14,7 +14,7 @@
 #include "json.h"
 
 static const char probe_usage[] =
-	"usage: gatecrash probe [--backend B] [--json]\n"
+	"Usage: gatecrash probe [--backend B] [--json]\n"
 	"\n"
 	"Says which backends work on this machine and why not: for tcg,\n"
 	"whether QEMU and the test kernel are there and the kernel boots;\n"
@@ -25,7 +25,7 @@ static const char probe_usage[] =
 	"for linux-vm, which entries a getpid gets through inside the\n"
 	"appliance's Linux under QEMU TCG.\n"
 	"\n"
-	"options:\n"
+	"Options:\n"
 	"  --backend B   probe only B (tcg, kvm, linux, qemu-user or "
 	"linux-vm)\n"
 	"  --vendor V    linux-vm's CPU model: amd (default) or intel\n"
@@ -37,7 +37,7 @@ static const char probe_usage[] =
 	"                reusing this boot's cached result\n"
 	"  --kernel PATH, --qemu PATH   as for gatecrash run\n"
 	"\n"
-	"exit status: 0 at least one probed backend is usable, 2 none is.\n";
+	"Exit status: 0 at least one probed backend is usable, 2 none is.\n";
 
 static const char *const all_backends[] = { "tcg", "kvm", "linux",
 					    "qemu-user", "linux-vm" };

@@ -14,16 +14,16 @@
 #include "triage.h"
 
 static const char repro_usage[] =
-	"usage: gatecrash repro [options] FINDING\n"
+	"Usage: gatecrash repro [options] FINDING\n"
 	"\n"
 	"Replays a finding (a campaign's findings/<sig>/ directory, or a\n"
 	"testcase file) N times and prints its verdict, the diff, its bucket\n"
 	"(docs/triage.md) and 'reproduced K/N': how many replays gave the\n"
 	"bucket the campaign recorded (or, without one, the first replay's).\n"
 	"\n"
-	"options:\n" REPLAY_USAGE "  -h, --help         this text\n"
+	"Options:\n" REPLAY_USAGE "  -h, --help         this text\n"
 	"\n"
-	"exit status: 0 the finding passes now, 1 it reproduced (K > 0),\n"
+	"Exit status: 0 the finding passes now, 1 it reproduced (K > 0),\n"
 	"2 usage, input or environment error.\n";
 
 static int parse_repro_options(int argc, char **argv, struct replay_options *o)
@@ -63,8 +63,10 @@ static void print_profile(uint64_t defenses)
 	       list[0] == '-' ? "" : list);
 }
 
-static int repro(const char *path, const struct replay_options *o)
+static int repro(const char *path, const struct replay_options *given)
 {
+	/* Each finding replays where its own campaign ran. */
+	struct replay_options copy = *given, *o = &copy;
 	struct finding_input fi;
 	struct replayer r;
 	struct replay_result first;

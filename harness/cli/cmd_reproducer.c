@@ -15,7 +15,7 @@
 #include "triage.h"
 
 static const char reproducer_usage[] =
-	"usage: gatecrash reproducer [options] FINDING --lang c -o OUT.c\n"
+	"Usage: gatecrash reproducer [options] FINDING --lang c -o OUT.c\n"
 	"\n"
 	"Writes a standalone C program that sets up the finding's user\n"
 	"state, executes its mechanism as a Linux user process and compares\n"
@@ -23,10 +23,14 @@ static const char reproducer_usage[] =
 	"(replayed here to get it). The program exits 0 if they agree, 1 if\n"
 	"not, 77 if Linux cannot express the testcase (a comment says why).\n"
 	"\n"
-	"options:\n"
+	"Options:\n"
 	"  --lang c           the language (only c)\n"
 	"  -o, --output FILE  write the program there (default: "
-	"stdout)\n" REPLAY_USAGE "  -h, --help         this text\n";
+	"stdout)\n" REPLAY_USAGE "  -h, --help         this text\n"
+	"\n"
+	"Exit status: 0 written, 2 usage, input or environment error, or\n"
+	"the program written is only a stub (Linux cannot express the\n"
+	"testcase; it exits 77).\n";
 
 static int write_program(const char *path, const char *origin,
 			 const struct finding_input *fi,
@@ -34,6 +38,7 @@ static int write_program(const char *path, const char *origin,
 {
 	FILE *f = path ? fopen(path, "w") : stdout;
 	char list[512], cmd[4600];
+	const char *stub;
 
 	if (!f)
 		return cli_error("cannot write %s: %s", path, strerror(errno));
@@ -41,11 +46,16 @@ static int write_program(const char *path, const char *origin,
 	snprintf(cmd, sizeof(cmd), "gatecrash repro%s%s %s",
 		 list[0] == '-' ? "" : " --disable ",
 		 list[0] == '-' ? "" : list, origin);
-	reproducer_write_c(f, &fi->tc, res, origin, cmd);
-	if (f == stdout)
-		return cli_flush_stdout();
-	if (fclose(f))
-		return cli_error("cannot write %s: %s", path, strerror(errno));
+	stub = reproducer_write_c(f, &fi->tc, res, origin, cmd);
+	if (f == stdout ? cli_flush_stdout() : fclose(f))
+		return cli_error("cannot write %s: %s", path ? path : "stdout",
+				 strerror(errno));
+	/* Written, but it shows nothing: a script must not take it for a
+	 * reproducer. */
+	if (stub)
+		return cli_error("%s is only a stub that exits 77: Linux cannot "
+				 "express this testcase (%s)",
+				 path ? path : "the program", stub);
 	return 0;
 }
 

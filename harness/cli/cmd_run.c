@@ -19,14 +19,15 @@
 #include "verdict.h"
 
 static const char run_usage[] =
-	"usage: gatecrash run [options] FILE|DIR...\n"
+	"Usage: gatecrash run [options] FILE|DIR...\n"
 	"\n"
 	"Runs each testcase through its entry mechanism and through the\n"
 	"int $0x80 + iret reference on the test kernel, and prints the\n"
 	"oracle's verdict: pass, divergence, kernel_fault, hazard, hang,\n"
-	"vm_crash or error. A directory stands for every file below it.\n"
+	"vm_crash, error, unsupported or emulator (QEMU's own bug). A\n"
+	"directory stands for every file below it.\n"
 	"\n"
-	"options:\n"
+	"Options:\n"
 	"  --backend B        kvm, tcg (QEMU TCG) or auto: kvm where its\n"
 	"                     fidelity probe passes, else tcg (default);\n"
 	"                     linux or qemu-user (docs/backends.md); A,B\n"
@@ -38,7 +39,8 @@ static const char run_usage[] =
 	"                     (to fuzz the hypervisor itself)\n"
 	"  --vendor V         guest CPUID vendor: intel, amd or host (kvm, tcg)\n"
 	"  --disable D[,D..]  switch defenses off for the mechanism run\n"
-	"                     (names: gatecrash defenses; 'all' for every one)\n"
+	"                     (names: gatecrash defenses; 'all' for every one,\n"
+	"                     'none' for none)\n"
 	"  --json             one JSON object per testcase on stdout\n"
 	"  --kernel PATH      test kernel ELF (default: the built one)\n"
 	"  --qemu PATH        qemu-system-x86_64 binary\n"
@@ -46,7 +48,11 @@ static const char run_usage[] =
 	"  -q, --quiet        print findings only (text mode)\n"
 	"  -h, --help         this text\n"
 	"\n"
-	"exit status: 0 every verdict is pass, 1 something was found,\n"
+	"A .tc file's context lines (disable =, vendor =, backend =; see\n"
+	"docs/testcase-format.md) are used where the command line does not\n"
+	"say otherwise: --disable, --vendor and --backend/--backends win.\n"
+	"\n"
+	"Exit status: 0 every verdict is pass, 1 something was found,\n"
 	"2 usage, input or environment error.\n";
 
 struct run_options {
@@ -55,6 +61,7 @@ struct run_options {
 	uint64_t defenses;
 	int json;
 	int quiet;
+	int backend_given, disable_given; /* beat a .tc's context lines */
 	struct backend_config cfg;
 };
 
@@ -103,8 +110,10 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 		switch (c) {
 		case 'b':
 			o->backend = optarg;
+			o->backend_given = 1;
 			break;
 		case 'B':
+			o->backend_given = 1;
 			if (parse_backend_pair(optarg, o->pair))
 				return cli_usage_error("run",
 					"--backends takes two backends, "
@@ -121,8 +130,11 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 			o->cfg.vendor = optarg;
 			break;
 		case 'd':
-			if (defenses_disable_list(optarg, &o->defenses, err,
-						  sizeof(err)))
+			o->disable_given = 1;
+			if (!strcmp(optarg, "none"))
+				o->defenses = GC_DEFENSES_ALL;
+			else if (defenses_disable_list(optarg, &o->defenses,
+						       err, sizeof(err)))
 				return cli_error("%s", err);
 			break;
 		case 'j':
@@ -157,26 +169,110 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 	return 0;
 }
 
+/* What a file's context lines ask to run on ("" = the command line's). */
+struct run_target {
+	char vendor[24];
+	char backend[104];
+};
+
 struct loaded {
 	char **paths;
 	struct gc_testcase *cases;
+	uint64_t *defenses; /* per case: --disable, else its context line */
+	struct run_target *target;
 	size_t n;
 };
 
-static int load_all(char **paths, size_t npaths, struct loaded *l)
+/* A file's `disable =` line, unless --disable was given. */
+static int file_profile(const struct run_options *o, const char *path,
+			const struct tc_context *ctx, uint64_t *enabled)
 {
+	char err[256];
+
+	*enabled = o->defenses;
+	if (!ctx->disable[0])
+		return 0;
+	if (o->disable_given) {
+		fprintf(stderr,
+			"gatecrash: note: %s says disable = %s; --disable "
+			"wins\n",
+			path, ctx->disable);
+		return 0;
+	}
+	*enabled = GC_DEFENSES_ALL;
+	if (strcmp(ctx->disable, "none") &&
+	    defenses_disable_list(ctx->disable, enabled, err, sizeof(err)))
+		return cli_error("%s: disable = %s: %s", path, ctx->disable,
+				 err);
+	return 0;
+}
+
+/* A file's `vendor =` and `backend =` lines, checked; the command line's
+ * --vendor and --backend(s) win (with a note where they differ). */
+static int file_target(const struct run_options *o, const char *path,
+		       const struct tc_context *ctx, struct run_target *t)
+{
+	char pair[2][16];
+
+	memset(t, 0, sizeof(*t));
+	if (ctx->vendor[0] && cli_parse_vendor(ctx->vendor))
+		return cli_error("%s: vendor = %s: not intel, amd or host",
+				 path, ctx->vendor);
+	if (ctx->vendor[0] && o->cfg.vendor &&
+	    strcmp(ctx->vendor, o->cfg.vendor))
+		fprintf(stderr,
+			"gatecrash: note: %s says vendor = %s; --vendor %s "
+			"wins\n",
+			path, ctx->vendor, o->cfg.vendor);
+	else if (ctx->vendor[0])
+		snprintf(t->vendor, sizeof(t->vendor), "%s", ctx->vendor);
+	if (strchr(ctx->backend, ',') && parse_backend_pair(ctx->backend, pair))
+		return cli_error("%s: backend = %s: not a backend or a pair A,B",
+				 path, ctx->backend);
+	if (ctx->backend[0] && o->backend_given)
+		fprintf(stderr,
+			"gatecrash: note: %s says backend = %s; the command "
+			"line's backend wins\n",
+			path, ctx->backend);
+	else
+		snprintf(t->backend, sizeof(t->backend), "%s", ctx->backend);
+	return 0;
+}
+
+static int load_all(const struct run_options *o, char **paths,
+		    size_t npaths, struct loaded *l)
+{
+	struct tc_context ctx;
 	char err[512];
 
 	l->n = npaths;
 	l->paths = paths;
 	l->cases = calloc(npaths ? npaths : 1, sizeof(*l->cases));
-	if (!l->cases)
+	l->defenses = calloc(npaths ? npaths : 1, sizeof(*l->defenses));
+	l->target = calloc(npaths ? npaths : 1, sizeof(*l->target));
+	if (!l->cases || !l->defenses || !l->target)
 		return cli_error("out of memory");
-	for (size_t i = 0; i < npaths; i++)
-		if (tc_load_file(paths[i], &l->cases[i], NULL, err,
-				 sizeof(err)))
+	for (size_t i = 0; i < npaths; i++) {
+		if (tc_load_file_ctx(paths[i], &l->cases[i], NULL, &ctx, err,
+				     sizeof(err)))
 			return cli_error("%s", err);
+		if (file_profile(o, paths[i], &ctx, &l->defenses[i]) ||
+		    file_target(o, paths[i], &ctx, &l->target[i]))
+			return EXIT_USAGE;
+	}
 	return 0;
+}
+
+/* Cases [first, first + n) share one profile: at most a batch, cut where
+ * the next file's context line asks for another. */
+static unsigned same_profile_run(const struct loaded *l, size_t first)
+{
+	unsigned n = 1;
+
+	while (first + n < l->n && n < GC_MAX_BATCH &&
+	       l->defenses[first + n] == l->defenses[first])
+		n++;
+	return n;
 }
 
 /*
@@ -234,13 +330,12 @@ static int run_loaded(const struct run_options *o, struct backend *b,
 {
 	static struct case_outcome outs[GC_MAX_BATCH];
 	char err[256];
+	unsigned n;
 
-	for (size_t first = 0; first < l->n; first += GC_MAX_BATCH) {
-		unsigned n = l->n - first < GC_MAX_BATCH ? l->n - first
-							 : GC_MAX_BATCH;
-
-		if (backend_run(b, &l->cases[first], n, o->defenses, outs, err,
-				sizeof(err)))
+	for (size_t first = 0; first < l->n; first += n) {
+		n = same_profile_run(l, first);
+		if (backend_run(b, &l->cases[first], n, l->defenses[first],
+				outs, err, sizeof(err)))
 			return cli_error("%s", err);
 		for (unsigned i = 0; i < n; i++)
 			report_one(o, l->paths[first + i], &l->cases[first + i],
@@ -310,14 +405,13 @@ static int run_pair_loaded(const struct run_options *o, struct backend *b[2],
 	static struct case_outcome outs[2][GC_MAX_BATCH];
 	struct case_outcome pair[2];
 	char err[256];
+	unsigned n;
 
-	for (size_t first = 0; first < l->n; first += GC_MAX_BATCH) {
-		unsigned n = l->n - first < GC_MAX_BATCH ? l->n - first
-							 : GC_MAX_BATCH;
-
+	for (size_t first = 0; first < l->n; first += n) {
+		n = same_profile_run(l, first);
 		for (int k = 0; k < 2; k++)
 			if (backend_run(b[k], &l->cases[first], n,
-					o->defenses, outs[k], err,
+					l->defenses[first], outs[k], err,
 					sizeof(err)))
 				return cli_error("%s: %s", backend_name(b[k]),
 						 err);
@@ -414,12 +508,10 @@ static void summary_stats(struct backend *const b[2], int nb,
 	}
 }
 
-static int run_on_backend(const struct run_options *o, const struct loaded *l)
+static int run_on_backend(const struct run_options *o, const struct loaded *l,
+			  struct run_totals *t, struct backend_stats *st)
 {
-	struct run_totals t = { 0 };
-	struct backend_stats st;
 	struct backend *b[2] = { NULL, NULL };
-	struct timespec t0;
 	char err[512];
 	int ret, nb = open_backends(o, b);
 
@@ -427,17 +519,74 @@ static int run_on_backend(const struct run_options *o, const struct loaded *l)
 		return EXIT_USAGE;
 	kernel_image_load_symbols(o->cfg.kernel_path ? o->cfg.kernel_path :
 			kernel_image_default_path(), err, sizeof(err));
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (nb == 2)
-		ret = run_pair_loaded(o, b, l, &t);
+		ret = run_pair_loaded(o, b, l, t);
 	else
-		ret = run_loaded(o, b[0], l, &t);
-	summary_stats(b, nb, &st);
+		ret = run_loaded(o, b[0], l, t);
+	summary_stats(b, nb, st);
 	for (int k = 0; k < nb; k++)
 		backend_close(b[k]);
+	return ret ? EXIT_USAGE : 0;
+}
+
+/* The options for the files whose context lines ask for target. */
+static int options_for(const struct run_options *o,
+		       const struct run_target *target,
+		       struct run_options *group)
+{
+	*group = *o;
+	if (target->vendor[0])
+		group->cfg.vendor = target->vendor;
+	if (!target->backend[0])
+		return 0;
+	if (!strchr(target->backend, ','))
+		group->backend = target->backend;
+	else if (parse_backend_pair(target->backend, group->pair))
+		return -1;
+	return 0;
+}
+
+/* The files whose context lines ask for the same vendor and backend run
+ * on one backend, in the order of the first of each. */
+static int run_groups(const struct run_options *o, const struct loaded *l)
+{
+	struct run_totals t = { 0 };
+	struct backend_stats st = { 0 };
+	struct run_options group;
+	struct loaded sub = { .paths = calloc(l->n, sizeof(char *)),
+			      .cases = calloc(l->n, sizeof(*l->cases)),
+			      .defenses = calloc(l->n, sizeof(uint64_t)) };
+	unsigned char *done = calloc(l->n, 1);
+	struct timespec t0;
+	int ret = 0;
+
+	if (!sub.paths || !sub.cases || !sub.defenses || !done)
+		ret = cli_error("out of memory");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (size_t i = 0; !ret && i < l->n; i++) {
+		if (done[i])
+			continue;
+		sub.n = 0;
+		for (size_t j = i; j < l->n; j++) {
+			if (done[j] || memcmp(&l->target[i], &l->target[j],
+					      sizeof(l->target[i])))
+				continue;
+			done[j] = 1;
+			sub.paths[sub.n] = l->paths[j];
+			sub.cases[sub.n] = l->cases[j];
+			sub.defenses[sub.n++] = l->defenses[j];
+		}
+		if (options_for(o, &l->target[i], &group))
+			ret = EXIT_USAGE;
+		else
+			ret = run_on_backend(&group, &sub, &t, &st);
+	}
+	free(sub.paths);
+	free(sub.cases);
+	free(sub.defenses);
+	free(done);
 	if (ret)
-		return EXIT_USAGE;
+		return ret;
 	print_summary(o, &t, seconds_since(&t0), &st);
 	if (cli_flush_stdout())
 		return EXIT_USAGE;
@@ -455,10 +604,12 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	ret = cli_collect_files(argv + optind, argc - optind, &files);
 	if (!ret)
-		ret = load_all(files.paths, files.n, &l);
+		ret = load_all(&o, files.paths, files.n, &l);
 	if (!ret)
-		ret = run_on_backend(&o, &l);
+		ret = run_groups(&o, &l);
 	free(l.cases);
+	free(l.defenses);
+	free(l.target);
 	cli_free_files(&files);
 	return ret;
 }

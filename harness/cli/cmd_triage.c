@@ -15,7 +15,7 @@
 #include "triage.h"
 
 static const char triage_usage[] =
-	"usage: gatecrash triage [options] DIR\n"
+	"Usage: gatecrash triage [options] DIR\n"
 	"\n"
 	"Replays every finding of the campaign directory DIR N times with\n"
 	"the profile it was found with, groups the findings into buckets\n"
@@ -23,13 +23,13 @@ static const char triage_usage[] =
 	"DIR/triage/<key>/minimized.tc, finds the defense whose return\n"
 	"makes it pass, and prints a report.\n"
 	"\n"
-	"options:\n"
+	"Options:\n"
 	"  --format F         md (default), html (one self-contained file\n"
 	"                     with a plot of the campaign) or json\n"
 	"  -o, --output FILE  write the report there (default: "
 	"stdout)\n" REPLAY_USAGE "  -h, --help         this text\n"
 	"\n"
-	"exit status: 0 no findings, 1 findings (the report lists them),\n"
+	"Exit status: 0 no findings, 1 findings (the report lists them),\n"
 	"2 usage, input or environment error.\n";
 
 struct triage_options {
@@ -77,19 +77,34 @@ static int parse_triage_options(int argc, char **argv, struct triage_options *o)
 	return 0;
 }
 
+static void render(FILE *f, const char *format, const struct report *r)
+{
+	if (!strcmp(format, "json"))
+		report_json(f, r);
+	else if (!strcmp(format, "html"))
+		report_html(f, r);
+	else
+		report_markdown(f, r);
+}
+
+/* One model (triage/report_model.c), rendered in the format asked for. */
 static int write_report(const struct triage_options *o, const struct triage *t)
 {
-	FILE *f = o->output ? fopen(o->output, "w") : stdout;
+	struct report r;
+	FILE *f;
 
-	if (!f)
+	if (report_build(&r, t)) {
+		report_free(&r);
+		return cli_error("out of memory");
+	}
+	f = o->output ? fopen(o->output, "w") : stdout;
+	if (!f) {
+		report_free(&r);
 		return cli_error("cannot write %s: %s", o->output,
 				 strerror(errno));
-	if (!strcmp(o->format, "json"))
-		report_json(f, t);
-	else if (!strcmp(o->format, "html"))
-		report_html(f, t);
-	else
-		report_markdown(f, t);
+	}
+	render(f, o->format, &r);
+	report_free(&r);
 	if (f == stdout)
 		return cli_flush_stdout();
 	if (fclose(f))
@@ -107,6 +122,16 @@ int cmd_triage(int argc, char **argv)
 
 	if (parse_triage_options(argc, argv, &o))
 		return EXIT_USAGE;
+	{
+		/* Replay on the backend (or pair) and vendor the campaign
+		 * recorded, unless --backend says otherwise. */
+		char backend[104], vendor[24];
+
+		if (!campaign_replay_info(argv[optind], backend,
+					  sizeof(backend), vendor,
+					  sizeof(vendor)))
+			replay_recorded(&o.r, backend, vendor);
+	}
 	if (triage_run(&t, argv[optind], o.r.backend, &o.r.cfg, o.r.times,
 		       o.r.disable_given, o.r.defenses, err, sizeof(err))) {
 		triage_free(&t);

@@ -9,12 +9,10 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "paths.h"
 
 #ifndef GC_VERSION
 #define GC_VERSION "0.1"
-#endif
-#ifndef GC_SOURCE_DIR
-#define GC_SOURCE_DIR "."
 #endif
 
 struct command {
@@ -56,6 +54,7 @@ static void print_usage(FILE *f)
 	      "\n"
 	      "Usage: gatecrash COMMAND [options]\n"
 	      "       gatecrash help COMMAND\n"
+	      "       gatecrash --version\n"
 	      "\n"
 	      "Commands:\n",
 	      f);
@@ -67,9 +66,10 @@ static void print_usage(FILE *f)
 	      "something,\n"
 	      "2 usage, input or environment error (one line on stderr).\n"
 	      "\n"
-	      "Every command has --help. Documentation: " GC_SOURCE_DIR
-	      "/docs\n",
+	      "Every command has --help; 'gatecrash --version' prints the "
+	      "version.\n",
 	      f);
+	fprintf(f, "Documentation: %s (and man gatecrash)\n", gc_path_docs());
 }
 
 static const struct command *find_command(const char *name)

@@ -20,16 +20,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "engine.h"
+#include "paths.h"
 
-#ifndef GC_SOURCE_DIR
-#define GC_SOURCE_DIR "."
-#endif
 
 #define LINE_TTY_S 1.0
 #define LINE_LOG_S 5.0
@@ -50,6 +49,7 @@ static struct monitor {
 	double base_seconds;
 	unsigned base_findings[VERDICT_COUNT];
 	int tty, progress, line_open;
+	struct afl_stats afl; /* OUT/fuzzer_stats, OUT/plot_data */
 } mon;
 
 static struct shared *volatile stop_target;
@@ -125,22 +125,56 @@ void campaign_format_findings(const unsigned f[VERDICT_COUNT], char *buf,
 		snprintf(buf + at, len - at, ")");
 }
 
+/* The terminal's width: a line rewritten in place must not wrap, or each
+ * rewrite leaves the wrapped part behind. */
+static size_t terminal_columns(void)
+{
+	struct winsize ws;
+
+	if (!ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) && ws.ws_col >= 20)
+		return ws.ws_col;
+	return 80;
+}
+
 static void print_line(const struct totals *t, double elapsed)
 {
-	char f[160], errors[32] = "";
+	char f[160], errors[32] = "", line[512];
 	unsigned s = (unsigned)elapsed;
+	size_t len;
 
 	campaign_format_findings(t->findings, f, sizeof(f));
 	if (t->errors)
 		snprintf(errors, sizeof(errors), " errors %u", t->errors);
-	fprintf(stderr,
-		"%s[%u:%02u:%02u] execs %" PRIu64 " (%.0f/s) corpus %u "
-		"cov %u/%u feat %u findings %s%s%s",
-		mon.tty ? "\r" : "", s / 3600, s / 60 % 60, s % 60, t->execs,
-		mon.rate, t->corpus, t->coverage, t->coverage_total,
-		t->features, f, errors, mon.tty ? "\033[K" : "\n");
+	snprintf(line, sizeof(line),
+		 "[%u:%02u:%02u] execs %" PRIu64 " (%.0f/s) corpus %u "
+		 "cov %u/%u feat %u findings %s%s",
+		 s / 3600, s / 60 % 60, s % 60, t->execs, mon.rate, t->corpus,
+		 t->coverage, t->coverage_total, t->features, f, errors);
+	len = strlen(line);
+	if (mon.tty && len > terminal_columns() - 1)
+		len = terminal_columns() - 1;
+	fprintf(stderr, "%s%.*s%s", mon.tty ? "\r" : "", (int)len, line,
+		mon.tty ? "\033[K" : "\n");
 	fflush(stderr);
 	mon.line_open = mon.tty;
+}
+
+static void write_afl_stats(const struct campaign_ctx *ctx,
+			    const struct totals *t, double elapsed)
+{
+	struct afl_stats *a = &mon.afl;
+
+	a->now = (double)time(NULL);
+	a->run_time = mon.base_seconds + elapsed;
+	a->execs = mon.base_execs + t->execs;
+	a->execs_per_sec = mon.rate;
+	if (t->corpus > a->corpus)
+		a->last_find = a->now;
+	a->corpus = t->corpus;
+	a->edges_found = t->coverage;
+	a->total_edges = t->coverage_total;
+	afl_stats_count_findings(t->findings, a);
+	afl_stats_write(ctx->out, a);
 }
 
 static void write_stats(const struct campaign_ctx *ctx, const struct totals *t,
@@ -170,6 +204,7 @@ static void write_stats(const struct campaign_ctx *ctx, const struct totals *t,
 		snprintf(line + at, sizeof(line) - at, "}}\n");
 	snprintf(path, sizeof(path), "%s/stats.jsonl", ctx->out);
 	fs_append_sync(path, line);
+	write_afl_stats(ctx, t, elapsed);
 }
 
 static void save_campaign_state(const struct campaign_ctx *ctx,
@@ -198,6 +233,7 @@ static void monitor_tick(struct campaign_ctx *ctx)
 		mon.last_line = now;
 	}
 	if (now - mon.last_stats >= STATS_S) {
+		buckets_save_index(ctx->buckets, ctx->findings_dir);
 		write_stats(ctx, &t, elapsed);
 		save_campaign_state(ctx, &t, elapsed);
 		mon.last_stats = now;
@@ -221,6 +257,19 @@ static void monitor_start(const struct campaign_ctx *ctx)
 		       &mon.base_seconds);
 	}
 	findings_load(NULL, ctx->findings_dir, mon.base_findings, 1);
+	mon.afl.engine = "builtin";
+	mon.afl.start_time = (double)time(NULL);
+	mon.afl.exec_timeout_ms = ctx->cfg->bcfg.case_timeout_ms;
+	afl_stats_count_findings(mon.base_findings, &mon.afl); /* now 0 */
+}
+
+/* fuzzer_stats from the start: afl-whatsup sees the campaign at once. */
+static void monitor_first_sample(const struct campaign_ctx *ctx)
+{
+	struct totals t;
+
+	gather(ctx, &t);
+	write_afl_stats(ctx, &t, 0);
 }
 
 static void monitor_finish(struct campaign_ctx *ctx, struct campaign_result *r)
@@ -232,6 +281,7 @@ static void monitor_finish(struct campaign_ctx *ctx, struct campaign_result *r)
 	mon.rate = elapsed > 0 ? (double)t.execs / elapsed : 0;
 	if (mon.line_open)
 		fputc('\n', stderr);
+	buckets_save_index(ctx->buckets, ctx->findings_dir);
 	write_stats(ctx, &t, elapsed);
 	save_campaign_state(ctx, &t, elapsed);
 	memset(r, 0, sizeof(*r));
@@ -275,6 +325,28 @@ static void remove_tmp_files(const char *dir)
 		free(names);
 }
 
+/*
+ * DIR/replay: the backend (or pair) and CPU vendor this campaign ran on,
+ * so triage, repro and minimize replay its findings there (a linux
+ * finding replayed on tcg means nothing). triage/replay.c reads it.
+ */
+static int save_replay_info(const struct campaign_ctx *ctx, char *err,
+			    size_t errlen)
+{
+	const struct campaign_config *cfg = ctx->cfg;
+	char text[256];
+
+	snprintf(text, sizeof(text), "backend = %.100s\nvendor = %.20s\n",
+		 cfg->backend ? cfg->backend : "auto",
+		 cfg->bcfg.vendor ? cfg->bcfg.vendor : "host");
+	if (fs_write_atomic(ctx->out, "replay", text, strlen(text))) {
+		snprintf(err, errlen, "cannot write %s/replay: %s", ctx->out,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int setup_dirs(struct campaign_ctx *ctx, char *err, size_t errlen)
 {
 	const struct campaign_config *cfg = ctx->cfg;
@@ -293,16 +365,17 @@ static int setup_dirs(struct campaign_ctx *ctx, char *err, size_t errlen)
 		 ctx->out);
 	snprintf(ctx->seeds_dir, sizeof(ctx->seeds_dir), "%s",
 		 cfg->seeds_dir ? cfg->seeds_dir
-				: GC_SOURCE_DIR "/seeds/minimal");
+				: gc_path_minimal_seeds());
 	if (fs_mkdir_p(ctx->corpus_dir) || fs_mkdir_p(ctx->findings_dir) ||
 	    fs_mkdir_p(ctx->engine_dir)) {
 		snprintf(err, errlen, "cannot create %s: %s", ctx->out,
 			 strerror(errno));
 		return -1;
 	}
+	remove_tmp_files(ctx->out); /* fuzzer_stats' */
 	remove_tmp_files(ctx->corpus_dir);
 	remove_tmp_files(ctx->engine_dir);
-	return 0;
+	return save_replay_info(ctx, err, errlen);
 }
 
 /* ---- workers ---- */
@@ -420,14 +493,22 @@ int campaign_run(const struct campaign_config *cfg, struct campaign_result *res,
 	if (setup_dirs(&ctx, err, errlen))
 		return -1;
 	ctx.sh = shared_alloc(jobs);
-	if (!ctx.sh) {
+	ctx.buckets = buckets_alloc();
+	if (!ctx.sh || !ctx.buckets) {
 		snprintf(err, errlen, "mmap: %s", strerror(errno));
+		return -1;
+	}
+	findings_load(NULL, ctx.findings_dir, NULL, 1); /* stale temporaries */
+	if (buckets_load(ctx.buckets, ctx.findings_dir)) {
+		snprintf(err, errlen, "cannot read %s: %s", ctx.findings_dir,
+			 strerror(errno));
 		return -1;
 	}
 	ctx.per_worker_execs =
 		cfg->max_execs ? (cfg->max_execs + jobs - 1) / jobs : 0;
 	ctx.deadline = cfg->time_s > 0 ? engine_now() + cfg->time_s : 0;
 	monitor_start(&ctx);
+	monitor_first_sample(&ctx);
 	catch_stop_signals(ctx.sh, old);
 	if (jobs == 1) {
 		ctx.tick = monitor_tick;
@@ -440,5 +521,6 @@ int campaign_run(const struct campaign_config *cfg, struct campaign_result *res,
 	ret = first_failure(&ctx, err, errlen);
 	munmap(ctx.sh,
 	       sizeof(struct shared) + jobs * sizeof(struct worker_slot));
+	buckets_free(ctx.buckets);
 	return ret;
 }

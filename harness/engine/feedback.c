@@ -3,9 +3,10 @@
  * What counts as progress. Two sources:
  *
  *  - guest counters: one byte per edge of the kernel's C code plus the
- *    explicit entry/exit counters, read per case (the engine runs batches
- *    of one, see docs/fuzzing.md), bucketed as AFL does so "this loop ran
- *    4 times instead of 1" is new but "5 instead of 6" is not;
+ *    explicit entry/exit counters, the ones each case touched as its
+ *    result lists them (abi.h, struct gc_cov_word), bucketed as AFL does
+ *    so "this loop ran 4 times instead of 1" is new but "5 instead of 6"
+ *    is not;
  *  - outcome features: what the oracle saw. A new verdict class, a new
  *    set of diverging fields, a new exception vector or end reason is
  *    progress even when the kernel ran the same code (a divergence is the
@@ -47,22 +48,34 @@ void feedback_free(struct feedback *fb)
 	fb->virgin = NULL;
 }
 
-unsigned feedback_counters(struct feedback *fb, const uint8_t *counters)
+/* The backend checked the list (result_check.c); the bound here only
+ * keeps a feedback sized for another kernel from writing past virgin[]. */
+static unsigned score_counter(struct feedback *fb, size_t i, uint8_t hits)
 {
+	uint8_t b;
+
+	if (i >= fb->ncounters || !hits)
+		return 0;
+	b = bucket_of(hits);
+	if (fb->virgin[i] & b)
+		return 0;
+	if (!fb->virgin[i])
+		fb->counters_hit++;
+	fb->virgin[i] |= b;
+	return 1;
+}
+
+unsigned feedback_coverage(struct feedback *fb, const struct gc_result *r)
+{
+	unsigned n = r->n_cov < GC_MAX_COV_WORDS ? r->n_cov : GC_MAX_COV_WORDS;
 	unsigned fresh = 0;
 
-	for (size_t i = 0; i < fb->ncounters; i++) {
-		uint8_t b;
+	for (unsigned k = 0; k < n; k++) {
+		uint64_t counters = r->cov[k].counters;
+		size_t base = (size_t)r->cov[k].word * 8;
 
-		if (!counters[i])
-			continue;
-		b = bucket_of(counters[i]);
-		if (fb->virgin[i] & b)
-			continue;
-		if (!fb->virgin[i])
-			fb->counters_hit++;
-		fb->virgin[i] |= b;
-		fresh++;
+		for (unsigned b = 0; counters; b++, counters >>= 8)
+			fresh += score_counter(fb, base + b, (uint8_t)counters);
 	}
 	return fresh;
 }
@@ -96,14 +109,27 @@ static unsigned set_feature(struct feedback *fb, uint64_t h)
 	return 1;
 }
 
-/* Order-independent: the oracle's diff order is not part of the meaning. */
-static uint64_t diff_set_hash(const struct verdict *v)
+/*
+ * Which fields diverged, one feature per field, and how many in AFL-style
+ * buckets: not the set itself. A real bug that leaks varying values (a
+ * syscall skipped, so every field a sigreturn frame sets stays the user's)
+ * diverges in any subset of ~30 fields; one feature per subset made every
+ * few executions "new", and the corpus (and its fsyncs) grew without end
+ * (docs/fuzzing.md, "A campaign that finds a real bug").
+ */
+static unsigned diff_features(struct feedback *fb, uint64_t cls,
+			      const struct verdict *v)
 {
-	uint64_t sum = 0;
+	unsigned n = v->n_diffs < VERDICT_MAX_DIFFS ? v->n_diffs
+						    : VERDICT_MAX_DIFFS;
+	unsigned fresh = 0, count_bucket = 0;
 
-	for (unsigned i = 0; i < v->n_diffs && i < VERDICT_MAX_DIFFS; i++)
-		sum += hash_str(1, v->diffs[i].field);
-	return sum;
+	for (unsigned i = 0; i < n; i++)
+		fresh += set_feature(fb, hash_str(mix(cls, 0x500),
+						  v->diffs[i].field));
+	while (count_bucket < 4 && n >> count_bucket > 1)
+		count_bucket++;
+	return fresh + set_feature(fb, mix(cls, 0x600 + count_bucket));
 }
 
 static unsigned run_features(struct feedback *fb, uint64_t base,
@@ -138,7 +164,7 @@ unsigned feedback_outcome(struct feedback *fb, const struct gc_testcase *tc,
 	unsigned fresh;
 
 	fresh = set_feature(fb, cls);
-	fresh += set_feature(fb, mix(cls, diff_set_hash(v)));
+	fresh += diff_features(fb, cls, v);
 	for (unsigned i = 0; i < v->n_hazards && i < VERDICT_MAX_HAZARDS; i++)
 		fresh += set_feature(
 			fb, hash_str(mix(mech, 7), v->hazards[i]->name));

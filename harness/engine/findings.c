@@ -2,7 +2,8 @@
 /*
  * Findings: deduplicated by the engine's finding key (mechanism, verdict
  * class, the sorted names of the diverging fields, the kernel fault vector,
- * the hazard rules; triage/signature.c), saved the moment they are found as
+ * the hazard rules; triage/signature.c), at most BUCKET_KEEP per bucket
+ * (buckets.c counts the rest), saved the moment they are found as
  *
  *   OUT/findings/<key hash>/input.bin, input.tc, verdict.json, signature,
  *                           bucket (triage's signature), profile (the
@@ -36,6 +37,16 @@ void finding_signature(const struct gc_testcase *tc, const struct verdict *v,
 	signature_finding(tc, v, &s);
 	memcpy(sig->text, s.text, sizeof(sig->text));
 	sig->hash = s.hash;
+}
+
+/* FNV-1a, as signature_rehash: the directory names stay what they were. */
+static uint64_t finding_key_hash(const char *text)
+{
+	struct gc_signature s;
+
+	snprintf(s.text, sizeof(s.text), "%s", text);
+	signature_rehash(&s);
+	return s.hash;
 }
 
 int findings_seen(const struct findings *fs, uint64_t hash)
@@ -73,16 +84,29 @@ void findings_free(struct findings *fs)
 
 struct finding_files {
 	const struct finding_sig *sig;
+	const struct gc_signature *bucket;
 	const struct gc_testcase *tc;
 	const struct case_outcome *out;
 	const struct verdict *v;
 	const char *backend;
 	uint64_t defenses;
+	const char *vendor;
 };
 
+/* input.tc carries what it needs to show its finding alone: the profile,
+ * the vendor and the backend (docs/testcase-format.md, context lines). */
 static void fill_text(FILE *f, const void *ctx)
 {
-	tc_print_text(f, ((const struct finding_files *)ctx)->tc);
+	const struct finding_files *ff = ctx;
+	struct tc_context tcx = {0};
+
+	signature_profile(ff->defenses, tcx.disable, sizeof(tcx.disable));
+	if (!strcmp(tcx.disable, "-"))
+		snprintf(tcx.disable, sizeof(tcx.disable), "none");
+	if (ff->vendor && strcmp(ff->vendor, "host"))
+		snprintf(tcx.vendor, sizeof(tcx.vendor), "%s", ff->vendor);
+	snprintf(tcx.backend, sizeof(tcx.backend), "%s", ff->backend);
+	tc_print_text_ctx(f, ff->tc, &tcx);
 }
 
 static void fill_verdict(FILE *f, const void *ctx)
@@ -100,11 +124,8 @@ static void fill_signature(FILE *f, const void *ctx)
 
 static void fill_bucket(FILE *f, const void *ctx)
 {
-	const struct finding_files *ff = ctx;
-	struct gc_signature b;
-
-	signature_bucket(ff->tc, ff->out, ff->v, ff->backend, &b);
-	fprintf(f, "%s\n", b.text);
+	fprintf(f, "%s\n",
+		((const struct finding_files *)ctx)->bucket->text);
 }
 
 static void fill_profile(FILE *f, const void *ctx)
@@ -142,15 +163,21 @@ static void remove_tree(const char *dir)
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
 		unlink(path);
 	}
-	rmdir(dir);
+	if (rmdir(dir) && errno == ENOTDIR)
+		unlink(dir); /* a file's temporary (fs_write_atomic) */
 }
 
-int findings_save(struct findings *fs, const char *dir,
-		  const struct finding_sig *sig, const struct gc_testcase *tc,
-		  const struct case_outcome *out, const struct verdict *v,
-		  const char *backend, uint64_t defenses)
+static int findings_save(struct findings *fs, const char *dir,
+			 const struct finding_sig *sig,
+			 const struct gc_signature *bucket,
+			 const struct gc_testcase *tc,
+			 const struct case_outcome *out,
+			 const struct verdict *v, const char *backend,
+			 uint64_t defenses)
 {
-	struct finding_files ff = {sig, tc, out, v, backend, defenses};
+	struct finding_files ff = {sig,	    bucket,  tc,
+				   out,	    v,	     backend,
+				   defenses, fs ? fs->vendor : NULL};
 	char tmp[4096 + 64], final[4096 + 64];
 
 	snprintf(tmp, sizeof(tmp), "%s/.tmp-%d-%016" PRIx64, dir, (int)getpid(),
@@ -170,6 +197,52 @@ int findings_save(struct findings *fs, const char *dir,
 		return lost ? 0 : -1;
 	}
 	return fs_fsync_dir(dir) ? -1 : 1;
+}
+
+/*
+ * Only a bucket with a free slot pays for the finding key and the field
+ * count; a full one costs a signature and an atomic add. An input already
+ * kept under its key earns a slot again only by being smaller: its key
+ * then says so (" fields=N"), which names another directory.
+ */
+int findings_record(struct findings *fs, struct bucket_table *bt,
+		    const char *dir, const struct gc_testcase *tc,
+		    const struct case_outcome *out, const struct verdict *v,
+		    const char *backend, uint64_t defenses)
+{
+	struct gc_signature bucket;
+	struct bucket_entry *e;
+	struct finding_sig sig;
+	unsigned fields;
+	size_t len;
+	int r;
+
+	signature_bucket(tc, out, v, backend, &bucket);
+	e = buckets_get(bt, &bucket);
+	if (!e)
+		return 0;
+	buckets_hit(e);
+	if (buckets_full(e))
+		return 0;
+	finding_signature(tc, v, &sig);
+	fields = tc_count_set_fields(tc);
+	if (findings_seen(fs, sig.hash)) {
+		if (!buckets_smaller(e, fields))
+			return 0;
+		len = strlen(sig.text);
+		snprintf(sig.text + len, sizeof(sig.text) - len, " fields=%u",
+			 fields);
+		sig.hash = finding_key_hash(sig.text);
+		if (findings_seen(fs, sig.hash))
+			return 0;
+	}
+	if (!buckets_reserve(e, fields))
+		return 0;
+	r = findings_save(fs, dir, &sig, &bucket, tc, out, v, backend,
+			  defenses);
+	if (r != 1)
+		buckets_release(e);
+	return r;
 }
 
 /* ---- loading ---- */

@@ -478,6 +478,19 @@ static size_t encode_into(const struct gc_testcase *tc, uint8_t *out,
 	return n;
 }
 
+void mutator_decode_input(const uint8_t *data, size_t size,
+			  struct gc_testcase *tc)
+{
+	static const char header[] = TC_TEXT_HEADER "\n";
+	char err[8];
+
+	if (size > sizeof(header) - 1 &&
+	    !memcmp(data, header, sizeof(header) - 1) &&
+	    !tc_parse_text((const char *)data, size, tc, err, sizeof(err)))
+		return;
+	tc_decode(data, size, tc);
+}
+
 size_t mutator_mutate_bytes(uint8_t *data, size_t size, size_t max_size,
 			    uint64_t seed)
 {
@@ -485,7 +498,7 @@ size_t mutator_mutate_bytes(uint8_t *data, size_t size, size_t max_size,
 	struct mut_rng r;
 
 	mut_rng_seed(&r, seed);
-	tc_decode(data, size, &tc);
+	mutator_decode_input(data, size, &tc);
 	mutator_mutate(&tc, NULL, &r);
 	return encode_into(&tc, data, max_size);
 }
@@ -498,8 +511,8 @@ size_t mutator_crossover_bytes(const uint8_t *a, size_t alen, const uint8_t *b,
 	struct mut_rng r;
 
 	mut_rng_seed(&r, seed);
-	tc_decode(a, alen, &ta);
-	tc_decode(b, blen, &tb);
+	mutator_decode_input(a, alen, &ta);
+	mutator_decode_input(b, blen, &tb);
 	op_splice(&ta, &tb, &r);
 	mutator_mutate(&ta, &tb, &r);
 	return encode_into(&ta, out, max_size);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * One worker: its own backend, corpus, feedback maps and RNG. It runs one
- * case per batch, because coverage is read per case: the counters are
- * zeroed before the case and read after it (docs/fuzzing.md has the
- * measurement: a batch of one costs ~20% against the best batch size on
- * tcg). Everything on the per-exec path works in preallocated state.
+ * One worker: its own backend, corpus, feedback maps and RNG. It mutates
+ * WORKER_BATCH cases from the corpus as it stands, runs them in one round
+ * trip, then scores each on its own: the guest puts every case's coverage
+ * in that case's result (abi.h, struct gc_cov_word). What a batch keeps is
+ * a parent from the next batch on. Everything on the per-exec path works
+ * in preallocated state.
  *
  * Workers share progress through the file system only: what one keeps, it
  * writes to OUT/corpus; every few seconds each rescans OUT/corpus and runs
@@ -22,22 +23,27 @@
 
 #define RESCAN_S     2.0
 #define SAVE_STATE_S 5.0
+/* The mailbox's batch: one guest round trip per batch (docs/bench.md). */
+#define WORKER_BATCH GC_MAX_BATCH
 
 struct worker {
 	struct campaign_ctx *ctx;
 	unsigned index;
 	struct worker_slot *slot;
 	struct backend *b;
-	uint8_t *counters;
 	size_t ncounters;
 	struct feedback fb;
 	struct corpus corpus;
 	struct findings findings;
 	struct mut_rng rng;
 	uint64_t execs;
+	unsigned batch_n; /* cases in the next batch, 1..WORKER_BATCH */
 	double next_rescan, next_save;
-	struct case_outcome out; /* reused: no allocation per exec */
+	const struct case_outcome *out; /* the case being scored */
 	struct verdict v;
+	/* Reused: no allocation per exec. */
+	struct gc_testcase batch[WORKER_BATCH];
+	struct case_outcome outs[WORKER_BATCH];
 	char err[256];
 };
 
@@ -94,50 +100,71 @@ static void state_save(struct worker *w)
 
 /* ---- one execution ---- */
 
-static int execute(struct worker *w, const struct gc_testcase *tc)
+static int execute(struct worker *w, const struct gc_testcase *tc, unsigned n)
 {
-	if (w->ncounters)
-		memset(w->counters, 0, w->ncounters);
-	if (backend_run(w->b, tc, 1, w->ctx->cfg->defenses, &w->out, w->err,
-			sizeof(w->err)))
-		return -1;
-	oracle_judge(tc, &w->out, &w->v);
+	return backend_run(w->b, tc, n, w->ctx->cfg->defenses, w->outs, w->err,
+			   sizeof(w->err));
+}
+
+/* Judges the case whose outcome is out: every oracle check, every case. */
+static void judge(struct worker *w, const struct gc_testcase *tc,
+		  const struct case_outcome *out)
+{
+	w->out = out;
+	oracle_judge(tc, out, &w->v);
 	w->execs++;
 	w->slot->execs = w->execs;
 	w->slot->verdicts[w->v.cls]++;
 	if (w->v.cls == VERDICT_ERROR)
 		w->slot->errors++;
-	return 0;
 }
 
-/* Coverage from a case whose VM died or hung is the new VM's, not its. */
+/* A case whose VM died or hung has no result, so no coverage. */
 static unsigned novelty(struct worker *w, const struct gc_testcase *tc)
 {
-	unsigned fresh = feedback_outcome(&w->fb, tc, &w->out, &w->v);
+	unsigned fresh = feedback_outcome(&w->fb, tc, w->out, &w->v);
 
-	if (w->out.status == CASE_OK)
-		fresh += feedback_counters(&w->fb, w->counters);
+	if (w->out->status == CASE_OK)
+		fresh += feedback_coverage(&w->fb, &w->out->result);
 	w->slot->coverage = w->fb.counters_hit;
 	w->slot->features = w->fb.features;
 	return fresh;
 }
 
+/*
+ * A hang is replayed once, on the fresh VM the backend booted after it: a
+ * hang that does not hang again was the host starving QEMU, not the
+ * kernel (hardened campaigns on a loaded host kept such hangs, which then
+ * replayed as pass 10/10), and is not kept as a finding. The replay costs
+ * one case, paid only after a hang; w->out and w->v stay the first run's.
+ */
+static int hang_reproduces(struct worker *w, const struct gc_testcase *tc)
+{
+	static struct case_outcome again;
+	struct verdict v;
+	char err[256];
+
+	if (backend_run(w->b, tc, 1, w->ctx->cfg->defenses, &again, err,
+			sizeof(err)))
+		return 1; /* cannot tell: keep it */
+	oracle_judge(tc, &again, &v);
+	return v.cls == VERDICT_HANG;
+}
+
 static int record_finding(struct worker *w, const struct gc_testcase *tc)
 {
-	struct finding_sig sig;
 	int r;
 
 	if (!verdict_is_finding(w->v.cls))
 		return 0;
-	finding_signature(tc, &w->v, &sig);
-	if (findings_seen(&w->findings, sig.hash))
+	if (w->v.cls == VERDICT_HANG && !hang_reproduces(w, tc))
 		return 0;
-	r = findings_save(&w->findings, w->ctx->findings_dir, &sig, tc, &w->out,
-			  &w->v, backend_name(w->b), w->ctx->cfg->defenses);
+	r = findings_record(&w->findings, w->ctx->buckets,
+			    w->ctx->findings_dir, tc, w->out, &w->v,
+			    backend_name(w->b), w->ctx->cfg->defenses);
 	if (r < 0) {
-		snprintf(w->err, sizeof(w->err),
-			 "cannot write %.200s/%016" PRIx64,
-			 w->ctx->findings_dir, sig.hash);
+		snprintf(w->err, sizeof(w->err), "cannot write to %.200s",
+			 w->ctx->findings_dir);
 		return -1;
 	}
 	if (r == 1) {
@@ -168,12 +195,15 @@ static int keep(struct worker *w, const struct gc_testcase *tc, uint64_t hash,
 	return 0;
 }
 
-/* Runs tc; keeps it if it is new (save: also to OUT/corpus). */
-static int try_input(struct worker *w, const struct gc_testcase *tc, int save)
+/* Scores tc, already run; keeps it if it is new (save: also to
+ * OUT/corpus). */
+static int score(struct worker *w, const struct gc_testcase *tc,
+		 const struct case_outcome *out, int save)
 {
 	uint64_t hash;
 
-	if (execute(w, tc) || record_finding(w, tc))
+	judge(w, tc, out);
+	if (record_finding(w, tc))
 		return -1;
 	if (!novelty(w, tc))
 		return 0;
@@ -183,6 +213,14 @@ static int try_input(struct worker *w, const struct gc_testcase *tc, int save)
 	return keep(w, tc, hash, save);
 }
 
+/* Runs tc alone and scores it (seeds, imports: not the hot path). */
+static int try_input(struct worker *w, const struct gc_testcase *tc, int save)
+{
+	if (execute(w, tc, 1))
+		return -1;
+	return score(w, tc, &w->outs[0], save);
+}
+
 /* ---- loading: seeds, the corpus on disk, other workers' finds ---- */
 
 static int import_file(void *ctx, const struct gc_testcase *tc, uint64_t hash)
@@ -190,7 +228,10 @@ static int import_file(void *ctx, const struct gc_testcase *tc, uint64_t hash)
 	struct worker *w = ctx;
 
 	/* Already on disk: it stays in the corpus whatever it covers here. */
-	if (execute(w, tc) || record_finding(w, tc))
+	if (execute(w, tc, 1))
+		return -1;
+	judge(w, tc, &w->outs[0]);
+	if (record_finding(w, tc))
 		return -1;
 	novelty(w, tc);
 	return keep(w, tc, hash, 0);
@@ -232,29 +273,73 @@ static int rescan(struct worker *w)
 
 /* ---- the loop ---- */
 
-static int budget_left(const struct worker *w)
+/* How many cases the next batch may run: 0 when the budget is spent. */
+static unsigned budget_left(const struct worker *w)
 {
 	const struct campaign_ctx *ctx = w->ctx;
+	uint64_t left = WORKER_BATCH;
 
 	if (ctx->sh->stop)
 		return 0;
-	if (ctx->per_worker_execs && w->execs >= ctx->per_worker_execs)
+	if (ctx->per_worker_execs) {
+		if (w->execs >= ctx->per_worker_execs)
+			return 0;
+		left = ctx->per_worker_execs - w->execs;
+	}
+	if (ctx->deadline && engine_now() >= ctx->deadline)
 		return 0;
-	return !ctx->deadline || (w->execs & 63) ||
-	       engine_now() < ctx->deadline;
+	return left < w->batch_n ? (unsigned)left : w->batch_n;
 }
 
-static int fuzz_one(struct worker *w)
+/*
+ * A case that hangs costs the hang deadline and a reboot, one that kills
+ * the VM a restart (tens of ms): a batch full of them would run seconds
+ * past --time or a stop_on finding. So a batch with one shrinks the next
+ * to a quarter, and a clean batch doubles it back. Outcomes, not the
+ * clock, decide, so one RNG seed still gives one trajectory.
+ */
+static void batch_resize(struct worker *w, unsigned n)
+{
+	unsigned costly = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		costly += w->outs[i].status == CASE_HANG ||
+			  w->outs[i].status == CASE_VM_CRASH;
+	if (costly)
+		w->batch_n = w->batch_n > 4 ? w->batch_n / 4 : 1;
+	else if (w->batch_n < WORKER_BATCH)
+		w->batch_n *= 2;
+}
+
+static void mutate_one(struct worker *w, struct gc_testcase *tc)
 {
 	size_t n = w->corpus.n;
 	const struct gc_testcase *parent =
 		&w->corpus.tc[mut_rng_below(&w->rng, n)];
 	const struct gc_testcase *other =
 		&w->corpus.tc[mut_rng_below(&w->rng, n)];
-	struct gc_testcase tc = *parent;
 
-	mutator_mutate(&tc, other, &w->rng);
-	return try_input(w, &tc, 1);
+	*tc = *parent;
+	mutator_mutate(tc, other, &w->rng);
+}
+
+/*
+ * The corpus may grow while the batch is scored (corpus_add reallocates),
+ * so the batch's cases are copies, never pointers into it. Every case that
+ * ran is scored, even after a stop_on finding: it was executed, and the
+ * execs before the finding are what first_finding_exec counts.
+ */
+static int fuzz_batch(struct worker *w, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		mutate_one(w, &w->batch[i]);
+	if (execute(w, w->batch, n))
+		return -1;
+	for (unsigned i = 0; i < n; i++)
+		if (score(w, &w->batch[i], &w->outs[i], 1))
+			return -1;
+	batch_resize(w, n);
+	return 0;
 }
 
 static void housekeeping(struct worker *w, double now)
@@ -269,13 +354,12 @@ static void housekeeping(struct worker *w, double now)
 
 static int fuzz_loop(struct worker *w)
 {
+	unsigned n;
 	double now;
 
-	while (budget_left(w)) {
-		if (fuzz_one(w))
+	while ((n = budget_left(w))) {
+		if (fuzz_batch(w, n))
 			return fail(w, "run");
-		if (w->execs & 255)
-			continue;
 		now = engine_now();
 		if (w->ctx->sh->jobs > 1 && now >= w->next_rescan && rescan(w))
 			return fail(w, "corpus rescan");
@@ -296,7 +380,7 @@ static int worker_open(struct worker *w)
 				  sizeof(w->err));
 	/* linux, qemu-user and pairs have no guest: outcome features only. */
 	if (backend_has_guest_coverage(w->b) &&
-	    backend_coverage(w->b, &w->counters, &w->ncounters)) {
+	    backend_coverage(w->b, &w->ncounters)) {
 		snprintf(w->err, sizeof(w->err),
 			 "backend %s gives no guest coverage (kernel built "
 			 "without counters?)",
@@ -309,6 +393,7 @@ static int worker_open(struct worker *w)
 		snprintf(w->err, sizeof(w->err), "out of memory");
 		return fail(w, "setup");
 	}
+	w->findings.vendor = w->ctx->cfg->bcfg.vendor;
 	return 0;
 }
 
@@ -331,6 +416,7 @@ static int worker_start(struct worker *w)
 	}
 	w->next_rescan = engine_now() + RESCAN_S;
 	w->next_save = engine_now() + SAVE_STATE_S;
+	w->batch_n = WORKER_BATCH;
 	return 0;
 }
 

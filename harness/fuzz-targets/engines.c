@@ -33,6 +33,8 @@
 #include "defenses.h"
 #include "engine.h"
 #include "engines.h"
+#include "paths.h"
+#include "mutator.h"
 #include "testcase.h"
 
 #ifndef GC_FUZZ_BIN_DIR
@@ -41,6 +43,7 @@
 
 #define MAX_INSTANCES 256
 #define PATH_LEN      4096
+#define MAX_EXTRA     200 /* arguments after `--` */
 
 struct dirs {
 	char out[PATH_LEN], corpus[PATH_LEN + 16], findings[PATH_LEN + 16];
@@ -59,6 +62,9 @@ struct engine_run {
 	uint64_t afl_base[MAX_INSTANCES]; /* execs_done before this run */
 	uint64_t base_execs;		  /* campaign.state: earlier runs */
 	double base_seconds, t0;
+	struct afl_stats afl; /* OUT/fuzzer_stats, OUT/plot_data */
+	double poll_time;     /* afl_progress(): the last poll, */
+	uint64_t poll_execs;  /* and the executions then */
 	char *err;
 	size_t errlen;
 };
@@ -102,7 +108,8 @@ static int make_dirs(struct engine_run *r)
 	return 0;
 }
 
-/* $GATECRASH_<NAME>_BIN, the build directory, or next to gatecrash. */
+/* $GATECRASH_<NAME>_BIN, the installed helpers, the build directory, or
+ * next to gatecrash. */
 static int find_binary(struct engine_run *r)
 {
 	const char *name = r->engine == ENGINE_AFL ? "gatecrash-afl"
@@ -116,6 +123,12 @@ static int find_binary(struct engine_run *r)
 	if (env && *env) {
 		snprintf(r->bin, sizeof(r->bin), "%s", env);
 		return access(r->bin, X_OK) ? fail(r, env, strerror(errno)) : 0;
+	}
+	if (gc_path_helpers()) {
+		snprintf(r->bin, sizeof(r->bin), "%.*s/%s", PATH_LEN - 32,
+			 gc_path_helpers(), name);
+		if (!access(r->bin, X_OK))
+			return 0;
 	}
 	snprintf(r->bin, sizeof(r->bin), "%s/%s", GC_FUZZ_BIN_DIR, name);
 	if (!access(r->bin, X_OK))
@@ -152,7 +165,7 @@ static int convert_seed(struct engine_run *r, const char *dir, const char *name)
 static int convert_seeds(struct engine_run *r)
 {
 	const char *dir = r->cfg->seeds_dir ? r->cfg->seeds_dir
-					    : GC_SOURCE_DIR "/seeds/minimal";
+					    : gc_path_minimal_seeds();
 	struct dirent **names;
 	int n = scandir(dir, &names, NULL, alphasort), ret = 0;
 
@@ -297,7 +310,7 @@ static int import_file(const char *path, const char *corpus_dir)
 
 	if (n < 0)
 		return 0;
-	tc_decode(buf, (size_t)n, &tc);
+	mutator_decode_input(buf, (size_t)n, &tc);
 	hash = tc_content_hash(&tc);
 	snprintf(name, sizeof(name), "%016" PRIx64 ".bin", hash);
 	snprintf(dst, sizeof(dst), "%s/%s", corpus_dir, name);
@@ -323,8 +336,10 @@ static int each_file(struct engine_run *r, const char *dir,
 		for (const char *const *p = prefixes; *p && f[0] != '.'; p++) {
 			if (strncmp(f, *p, strlen(*p)))
 				continue;
-			snprintf(path, sizeof(path), "%s/%s", dir, f);
-			sum += fn(r, path);
+			/* A cut path would name another file: skip it. */
+			if (snprintf(path, sizeof(path), "%s/%s", dir, f) <
+			    (int)sizeof(path))
+				sum += fn(r, path);
 			break;
 		}
 		free(names[i]);
@@ -392,7 +407,7 @@ static int start_libfuzzer(struct engine_run *r)
 {
 	const struct campaign_config *cfg = r->cfg;
 	unsigned jobs = cfg->jobs ? cfg->jobs : 1, argc = 0;
-	const char *argv[16];
+	const char *argv[16 + MAX_EXTRA];
 	char a[8][PATH_LEN + 64];
 
 	argv[argc++] = r->bin;
@@ -415,6 +430,9 @@ static int start_libfuzzer(struct engine_run *r)
 	if (cfg->rng_seed_set)
 		add_arg(argv, &argc, a[5], sizeof(a[5]),
 			"-seed=", (cfg->rng_seed & 0x7fffffff) | 1);
+	/* After ours: libFuzzer takes the last of a repeated flag. */
+	for (unsigned i = 0; i < cfg->n_engine_args; i++)
+		argv[argc++] = cfg->engine_args[i];
 	argv[argc] = NULL;
 	snprintf(a[6], sizeof(a[6]), "%s/log", r->d.engine);
 	unlink(a[6]); /* parsed for progress: this run's lines only */
@@ -537,14 +555,42 @@ static uint64_t afl_run_execs(struct engine_run *r, unsigned i)
 	return execs > r->afl_base[i] ? execs - r->afl_base[i] : 0;
 }
 
+/* OUT/engine/afl/<instance>.execs: the targets count this run's
+ * executions there (target.h), for progress between afl-fuzz's reports. */
+static void exec_counter_path(struct engine_run *r, const char *name,
+			      char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s.execs", r->d.engine, name);
+}
+
+static void set_exec_counter(struct engine_run *r, const char *name)
+{
+	char path[PATH_LEN + 128];
+
+	exec_counter_path(r, name, path, sizeof(path));
+	unlink(path);
+	setenv("GATECRASH_EXEC_COUNTER", path, 1);
+}
+
+static uint64_t afl_counted_execs(struct engine_run *r, unsigned i)
+{
+	char path[PATH_LEN + 128], name[64];
+	uint64_t n = 0;
+
+	instance_name(i, name, sizeof(name));
+	exec_counter_path(r, name, path, sizeof(path));
+	return fs_read_small(path, &n, sizeof(n)) == sizeof(n) ? n : 0;
+}
+
 static int start_afl_instance(struct engine_run *r, unsigned i, const char *in)
 {
 	const struct campaign_config *cfg = r->cfg;
 	unsigned jobs = cfg->jobs ? cfg->jobs : 1, argc = 0;
-	const char *argv[24];
+	const char *argv[24 + MAX_EXTRA];
 	char a[6][PATH_LEN + 64], name[64], log[PATH_LEN + 128];
 
 	instance_name(i, name, sizeof(name));
+	set_exec_counter(r, name);
 	argv[argc++] = "/usr/bin/afl-fuzz";
 	if (getenv("GATECRASH_AFL_FUZZ"))
 		argv[0] = getenv("GATECRASH_AFL_FUZZ");
@@ -567,6 +613,9 @@ static int start_afl_instance(struct engine_run *r, unsigned i, const char *in)
 	if (cfg->rng_seed_set)
 		add_arg(argv, &argc, a[3], sizeof(a[3]), "-s",
 			(cfg->rng_seed + i) & 0x7fffffff);
+	/* afl-fuzz options, before the target's `--`. */
+	for (unsigned k = 0; k < cfg->n_engine_args; k++)
+		argv[argc++] = cfg->engine_args[k];
 	argv[argc++] = "--";
 	argv[argc++] = r->bin;
 	argv[argc] = NULL;
@@ -608,10 +657,13 @@ static int start_afl(struct engine_run *r)
 		return -1;
 	set_afl_env(r, mutator);
 	for (unsigned i = 0; i < jobs && i < MAX_INSTANCES; i++) {
-		if (start_afl_instance(r, i, in))
+		if (start_afl_instance(r, i, in)) {
+			unsetenv("GATECRASH_EXEC_COUNTER");
 			return -1;
+		}
 		r->n = i + 1;
 	}
+	unsetenv("GATECRASH_EXEC_COUNTER"); /* crash replays do not count */
 	return 0;
 }
 
@@ -645,24 +697,6 @@ struct progress {
 	int known;
 };
 
-static void afl_progress(struct engine_run *r, struct progress *p)
-{
-	unsigned jobs = r->cfg->jobs ? r->cfg->jobs : 1;
-
-	for (unsigned i = 0; i < jobs; i++) {
-		double rate = afl_stat(r, i, "execs_per_sec");
-		double corpus = afl_stat(r, i, "corpus_count");
-
-		if (rate < 0)
-			continue;
-		p->known = 1;
-		p->execs += afl_run_execs(r, i);
-		p->rate += rate;
-		if (corpus > p->corpus)
-			p->corpus = (unsigned)corpus;
-	}
-}
-
 /* The last 16 KiB of path, NUL-terminated; 0 if there is none. */
 static size_t read_tail(const char *path, char *buf, size_t cap)
 {
@@ -675,6 +709,107 @@ static size_t read_tail(const char *path, char *buf, size_t cap)
 		close(fd);
 	buf[n > 0 ? n : 0] = '\0';
 	return n > 0 ? (size_t)n : 0;
+}
+
+/*
+ * AFL++ rewrites fuzzer_stats once a minute (STATS_UPDATE_SEC) but appends
+ * to plot_data every 5 s (PLOT_UPDATE_SEC): its last line is the fresh
+ * figure. Columns: relative_time, cycles_done, cur_item, corpus_count,
+ * pending_total, pending_favs, map_size, saved_crashes, saved_hangs,
+ * max_depth, execs_per_sec, total_execs, edges_found. 0 if none yet.
+ */
+static int afl_plot_last(struct engine_run *r, unsigned i, double *corpus,
+			 double *rate, double *execs)
+{
+	char path[PATH_LEN + 128], name[64], text[2048], *line;
+	double col[13];
+	int n;
+
+	instance_name(i, name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/%s/plot_data", r->d.engine, name);
+	if (!read_tail(path, text, sizeof(text)))
+		return 0;
+	text[strlen(text) - (text[strlen(text) - 1] == '\n')] = '\0';
+	line = strrchr(text, '\n');
+	line = line ? line + 1 : text;
+	n = sscanf(line,
+		   "%lf, %lf, %lf, %lf, %lf, %lf, %lf%%, %lf, %lf, %lf, %lf, "
+		   "%lf, %lf",
+		   &col[0], &col[1], &col[2], &col[3], &col[4], &col[5],
+		   &col[6], &col[7], &col[8], &col[9], &col[10], &col[11],
+		   &col[12]);
+	if (n < 12)
+		return 0;
+	*corpus = col[3];
+	*rate = col[10];
+	*execs = col[11];
+	return 1;
+}
+
+static int count_entry(struct engine_run *r, const char *path)
+{
+	(void)r;
+	(void)path;
+	return 1;
+}
+
+/* Entries in instance i's queue/: its corpus, as of now. */
+static unsigned afl_queue_size(struct engine_run *r, unsigned i)
+{
+	static const char *const ids[] = {"id:", NULL};
+	char dir[PATH_LEN + 128], name[64];
+
+	instance_name(i, name, sizeof(name));
+	snprintf(dir, sizeof(dir), "%s/%s/queue", r->d.engine, name);
+	return (unsigned)each_file(r, dir, ids, count_entry);
+}
+
+/*
+ * afl-fuzz 4.04c publishes nothing in its first minute after the start:
+ * fuzzer_stats waits STATS_UPDATE_SEC (60 s), plot_data waits until the
+ * fuzzer is 60 s old and through its first queue cycle. So the figures
+ * are also taken where they are fresh: the executions the targets count
+ * (GATECRASH_EXEC_COUNTER), the rate from those between two polls, and the
+ * queue's entries. The larger of each wins.
+ */
+static void afl_progress(struct engine_run *r, struct progress *p)
+{
+	unsigned jobs = r->cfg->jobs ? r->cfg->jobs : 1;
+	double now = engine_now();
+	int counted = 0;
+
+	for (unsigned i = 0; i < jobs; i++) {
+		double rate = afl_stat(r, i, "execs_per_sec");
+		double corpus = afl_stat(r, i, "corpus_count");
+		double execs = afl_stat(r, i, "execs_done");
+		uint64_t run = 0, own = afl_counted_execs(r, i);
+		double pc, prate, pexecs;
+
+		if (afl_plot_last(r, i, &pc, &prate, &pexecs) &&
+		    pexecs >= execs) {
+			corpus = pc;
+			rate = prate;
+			execs = pexecs;
+		}
+		if (execs > (double)r->afl_base[i])
+			run = (uint64_t)execs - r->afl_base[i];
+		counted |= own > run;
+		run = own > run ? own : run;
+		corpus = fmax(corpus, afl_queue_size(r, i));
+		if (rate < 0 && !run)
+			continue;
+		p->known = 1;
+		p->execs += run;
+		p->rate += rate > 0 ? rate : 0;
+		if (corpus > p->corpus)
+			p->corpus = (unsigned)corpus;
+	}
+	if (counted && r->poll_time > 0 && now > r->poll_time &&
+	    p->execs >= r->poll_execs)
+		p->rate = (double)(p->execs - r->poll_execs) /
+			  (now - r->poll_time);
+	r->poll_time = now;
+	r->poll_execs = p->execs;
 }
 
 static double number_after(const char *text, const char *label)
@@ -745,9 +880,27 @@ static const char *num_or_null(char *buf, size_t len, int known, int decimals,
 	return buf;
 }
 
-static int format_findings(struct engine_run *r, char *buf, size_t len)
+/* OUT/fuzzer_stats and OUT/plot_data: what the fuzzers said, summed. */
+static void write_afl_stats(struct engine_run *r, const struct progress *p,
+			    const unsigned counts[VERDICT_COUNT],
+			    double elapsed)
 {
-	unsigned counts[VERDICT_COUNT] = {0};
+	struct afl_stats *a = &r->afl;
+
+	a->now = (double)time(NULL);
+	a->run_time = r->base_seconds + elapsed;
+	a->execs = r->base_execs + p->execs;
+	a->execs_per_sec = isfinite(p->rate) ? p->rate : 0;
+	if (p->corpus > a->corpus)
+		a->last_find = a->now;
+	a->corpus = p->corpus;
+	afl_stats_count_findings(counts, a);
+	afl_stats_write(r->d.out, a);
+}
+
+static int format_findings(struct engine_run *r, char *buf, size_t len,
+			   unsigned counts[VERDICT_COUNT])
+{
 	int at = 0;
 
 	findings_load(NULL, r->d.findings, counts, 0);
@@ -766,8 +919,9 @@ static void write_stats(struct engine_run *r, const struct progress *p,
 {
 	char line[1024], findings[256], path[PATH_LEN + 32];
 	char execs[32], rate[32], corpus[32];
+	unsigned counts[VERDICT_COUNT] = {0};
 
-	format_findings(r, findings, sizeof(findings));
+	format_findings(r, findings, sizeof(findings), counts);
 	snprintf(line, sizeof(line),
 		 "{\"time\":%.3f,\"elapsed_s\":%.3f,\"execs\":%s,"
 		 "\"execs_per_s\":%s,\"corpus\":%s,\"coverage\":null,"
@@ -783,6 +937,7 @@ static void write_stats(struct engine_run *r, const struct progress *p,
 		 r->engine == ENGINE_AFL ? "afl" : "libfuzzer");
 	snprintf(path, sizeof(path), "%s/stats.jsonl", r->d.out);
 	fs_append_sync(path, line);
+	write_afl_stats(r, p, counts, elapsed);
 }
 
 static void print_progress(struct engine_run *r, const struct progress *p,
@@ -867,6 +1022,7 @@ static void finish_stats(struct engine_run *r, struct campaign_result *res)
 	struct progress p;
 
 	get_progress(r, &p);
+	res->corpus = p.corpus;
 	if (r->engine == ENGINE_LIBFUZZER)
 		res->execs = p.execs;
 	p.execs = res->execs;
@@ -879,6 +1035,21 @@ static void finish_stats(struct engine_run *r, struct campaign_result *res)
 }
 
 /* ---- the run ---- */
+
+/* fuzzer_stats from the start: afl-whatsup sees the campaign at once. */
+static void first_sample(struct engine_run *r)
+{
+	unsigned counts[VERDICT_COUNT] = {0};
+	struct progress p;
+
+	memset(&p, 0, sizeof(p));
+	findings_load(NULL, r->d.findings, counts, 0);
+	r->afl.engine = r->engine == ENGINE_AFL ? "afl" : "libfuzzer";
+	r->afl.start_time = (double)time(NULL);
+	r->afl.exec_timeout_ms = r->cfg->bcfg.case_timeout_ms;
+	afl_stats_count_findings(counts, &r->afl); /* now is 0 */
+	write_afl_stats(r, &p, counts, 0);
+}
 
 static int count_one(struct engine_run *r, const char *path)
 {
@@ -916,10 +1087,13 @@ int fuzz_engine_run(enum fuzz_engine engine, const struct campaign_config *cfg,
 	r.err = err;
 	r.errlen = errlen;
 	running = &r;
-	r.t0 = engine_now();
+	r.t0 = r.poll_time = engine_now();
+	if (cfg->n_engine_args > MAX_EXTRA)
+		return fail(&r, "--", "more than 200 arguments for the fuzzer");
 	if (make_dirs(&r) || find_binary(&r) || convert_seeds(&r))
 		return -1;
 	load_campaign_state(&r);
+	first_sample(&r);
 	set_target_env(&r);
 	if (start(&r) || run_children(&r))
 		return -1;
@@ -928,7 +1102,7 @@ int fuzz_engine_run(enum fuzz_engine engine, const struct campaign_config *cfg,
 	else
 		finish_libfuzzer(&r);
 	res->seconds = engine_now() - r.t0;
-	res->corpus = corpus_size(&r);
+	res->corpus_files = corpus_size(&r);
 	finish_stats(&r, res);
 	findings_load(NULL, r.d.findings, res->findings, 0);
 	return 0;

@@ -32,6 +32,43 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
 				 uint8_t *out, size_t max_size,
 				 unsigned int seed);
 
+/*
+ * libFuzzer looks these up among the sanitizer runtime's functions and
+ * warns at every start when they are missing, as they are here: the
+ * binary has no sanitizer (see above). Without one there is nothing to
+ * coordinate with, so they are what libFuzzer needs and no more: the first
+ * crashing thread reports, a stack trace from glibc, no death callback.
+ * A sanitizer build (GC_SANITIZE) has the runtime's own.
+ */
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#include <execinfo.h>
+#include <stdatomic.h>
+#include <unistd.h>
+
+int __sanitizer_acquire_crash_state(void);
+void __sanitizer_print_stack_trace(void);
+void __sanitizer_set_death_callback(void (*callback)(void));
+
+int __sanitizer_acquire_crash_state(void)
+{
+	static atomic_flag taken = ATOMIC_FLAG_INIT;
+
+	return !atomic_flag_test_and_set(&taken);
+}
+
+void __sanitizer_print_stack_trace(void)
+{
+	void *frames[64];
+
+	backtrace_symbols_fd(frames, backtrace(frames, 64), STDERR_FILENO);
+}
+
+void __sanitizer_set_death_callback(void (*callback)(void))
+{
+	(void)callback;
+}
+#endif
+
 static struct target target;
 static int have_vm;
 static uint8_t outcome_counters[TARGET_OUTCOME_COUNTERS]

@@ -5,12 +5,17 @@
  * engine/worker.c), minus corpus and scheduling, which are the fuzzer's.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "defenses.h"
+#include "mutator.h"
 #include "target.h"
 #include "testcase.h"
 
@@ -38,10 +43,13 @@ static int read_env(struct target *t, int crash_default)
 	if (timeout)
 		t->bcfg.case_timeout_ms = (unsigned)strtoul(timeout, NULL, 0);
 	t->crash_on_finding = crash ? !strcmp(crash, "1") : crash_default;
+	/* No campaign directory, no files: afl-showmap, afl-tmin or a
+	 * person running the binary by hand must not get ./findings. */
 	snprintf(t->out_dir, sizeof(t->out_dir), "%s",
-		 env_or("GATECRASH_OUT", "."));
-	snprintf(t->findings_dir, sizeof(t->findings_dir), "%s/findings",
-		 t->out_dir);
+		 env_or("GATECRASH_OUT", ""));
+	if (t->out_dir[0])
+		snprintf(t->findings_dir, sizeof(t->findings_dir),
+			 "%s/findings", t->out_dir);
 	return 0;
 }
 
@@ -59,7 +67,7 @@ static int open_backend(struct target *t)
 	if (backend_open(t->backend_name, &t->bcfg, &t->b, t->err,
 			 sizeof(t->err)))
 		return -1;
-	if (backend_coverage(t->b, &t->counters, &t->ncounters)) {
+	if (backend_coverage(t->b, &t->ncounters)) {
 		snprintf(t->err, sizeof(t->err),
 			 "backend %s gives no guest coverage (kernel built "
 			 "without counters?)",
@@ -68,7 +76,35 @@ static int open_backend(struct target *t)
 		t->b = NULL;
 		return -1;
 	}
+	/* The fuzzer holds this address for good: allocated once. */
+	t->counters = calloc(t->ncounters, 1);
+	if (!t->counters) {
+		snprintf(t->err, sizeof(t->err), "out of memory");
+		return -1;
+	}
 	return 0;
+}
+
+/* A counter another process reads: failure only loses progress figures. */
+static void map_exec_counter(struct target *t)
+{
+	const char *path = env_or("GATECRASH_EXEC_COUNTER", NULL);
+	int fd = path ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666) : -1;
+	struct stat st;
+	void *p;
+
+	if (fd < 0)
+		return;
+	if (!fstat(fd, &st) && st.st_size < (off_t)sizeof(uint64_t) &&
+	    ftruncate(fd, sizeof(uint64_t))) {
+		close(fd);
+		return;
+	}
+	p = mmap(NULL, sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED,
+		 fd, 0);
+	close(fd);
+	if (p != MAP_FAILED)
+		t->exec_counter = p;
 }
 
 int target_open(struct target *t, uint8_t *outcome, int crash_default)
@@ -77,12 +113,18 @@ int target_open(struct target *t, uint8_t *outcome, int crash_default)
 	t->outcome = outcome;
 	if (read_env(t, crash_default))
 		return -1;
-	if (fs_mkdir_p(t->findings_dir) ||
-	    findings_load(&t->findings, t->findings_dir, NULL, 0)) {
+	map_exec_counter(t);
+	t->buckets = buckets_alloc();
+	if (!t->buckets ||
+	    (t->findings_dir[0] &&
+	     (fs_mkdir_p(t->findings_dir) ||
+	      findings_load(&t->findings, t->findings_dir, NULL, 0) ||
+	      buckets_load(t->buckets, t->findings_dir)))) {
 		snprintf(t->err, sizeof(t->err), "cannot use %.200s: %s",
 			 t->findings_dir, strerror(errno));
 		return -1;
 	}
+	t->findings.vendor = t->bcfg.vendor;
 	if (feedback_init(&t->fb, 0)) {
 		snprintf(t->err, sizeof(t->err), "out of memory");
 		return -1;
@@ -96,31 +138,57 @@ int target_open(struct target *t, uint8_t *outcome, int crash_default)
 	return 0;
 }
 
-/* Returns 1 saved, 0 nothing new, -1 I/O error (reported, not fatal: the
- * fuzzer goes on and the next occurrence tries again). */
+/* Without GATECRASH_OUT: said once per signature, not written. */
+static int report_unsaved(struct target *t, const struct finding_sig *sig)
+{
+	for (unsigned i = 0; i < t->n_unsaved; i++)
+		if (t->unsaved[i] == sig->hash)
+			return 0;
+	if (t->n_unsaved < TARGET_MAX_UNSAVED)
+		t->unsaved[t->n_unsaved++] = sig->hash;
+	t->new_findings++;
+	fprintf(stderr,
+		"gatecrash: finding %016" PRIx64 " after %" PRIu64
+		" execs: %s (not saved: GATECRASH_OUT is not set)\n",
+		sig->hash, t->execs, sig->text);
+	return 1;
+}
+
+/*
+ * Returns 1 saved, 0 nothing new, -1 I/O error (reported, not fatal: the
+ * fuzzer goes on and the next occurrence tries again). The bucket bound is
+ * the engine's (buckets.c), over what this process loaded and kept; its
+ * hits reach OUT/findings/index when it saves a finding (the caller may
+ * abort() next) and when it closes.
+ */
 static int record_finding(struct target *t, const struct gc_testcase *tc)
 {
-	struct finding_sig sig;
 	int r;
 
 	if (!verdict_is_finding(t->v.cls))
 		return 0;
-	finding_signature(tc, &t->v, &sig);
-	if (findings_seen(&t->findings, sig.hash))
-		return 0;
-	r = findings_save(&t->findings, t->findings_dir, &sig, tc, &t->out,
-			  &t->v, backend_name(t->b), t->defenses);
+	if (!t->findings_dir[0]) {
+		struct finding_sig sig;
+
+		finding_signature(tc, &t->v, &sig);
+		if (findings_seen(&t->findings, sig.hash))
+			return 0;
+		return report_unsaved(t, &sig);
+	}
+	r = findings_record(&t->findings, t->buckets, t->findings_dir, tc,
+			    &t->out, &t->v, backend_name(t->b), t->defenses);
 	if (r < 0) {
-		fprintf(stderr, "gatecrash: cannot write %s/%016" PRIx64 "\n",
-			t->findings_dir, sig.hash);
+		fprintf(stderr, "gatecrash: cannot write to %s\n",
+			t->findings_dir);
 		return 0;
 	}
 	if (r == 1) {
 		t->new_findings++;
+		buckets_save_index(t->buckets, t->findings_dir);
 		fprintf(stderr,
-			"gatecrash: finding %016" PRIx64 " after %" PRIu64
-			" execs: %s\n",
-			sig.hash, t->execs, sig.text);
+			"gatecrash: finding %s %s after %" PRIu64 " execs\n",
+			tc_mechanism_name(tc->mechanism),
+			verdict_name(t->v.cls), t->execs);
 	}
 	return r;
 }
@@ -147,8 +215,7 @@ int target_run(struct target *t, const uint8_t *data, size_t size)
 {
 	struct gc_testcase tc;
 
-	tc_decode(data, size, &tc);
-	memset(t->counters, 0, t->ncounters);
+	mutator_decode_input(data, size, &tc); /* a .tc seed as text */
 	if (backend_run(t->b, &tc, 1, t->defenses, &t->out, t->err,
 			sizeof(t->err))) {
 		memset(t->counters, 0, t->ncounters);
@@ -157,8 +224,10 @@ int target_run(struct target *t, const uint8_t *data, size_t size)
 	}
 	t->failures = 0;
 	t->execs++;
-	if (t->out.status != CASE_OK)
-		memset(t->counters, 0, t->ncounters);
+	if (t->exec_counter)
+		__atomic_add_fetch(t->exec_counter, 1, __ATOMIC_RELAXED);
+	/* Coverage from a case whose VM died or hung is nobody's: zero. */
+	case_coverage_expand(&t->out, t->counters, t->ncounters);
 	oracle_judge(&tc, &t->out, &t->v);
 	feedback_outcome(&t->fb, &tc, &t->out, &t->v);
 	return record_finding(t, &tc);
@@ -169,6 +238,15 @@ void target_close(struct target *t)
 	if (t->b)
 		backend_close(t->b);
 	t->b = NULL;
+	free(t->counters);
+	t->counters = NULL;
 	feedback_free(&t->fb);
 	findings_free(&t->findings);
+	if (t->exec_counter)
+		munmap(t->exec_counter, sizeof(uint64_t));
+	t->exec_counter = NULL;
+	if (t->buckets && t->findings_dir[0])
+		buckets_save_index(t->buckets, t->findings_dir);
+	buckets_free(t->buckets);
+	t->buckets = NULL;
 }

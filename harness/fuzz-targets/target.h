@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * One testcase for an external fuzzer (libFuzzer, AFL++), the way the
- * built-in engine runs it: decode (never fails), zero the guest counters,
- * run the case alone on the backend, judge it with the oracle, and save a
- * finding of a new signature in OUT/findings through the engine's own
- * findings code. The outcome features the engine hashes (verdict class,
+ * built-in engine runs it: decode (never fails), run the case alone on the
+ * backend, take its coverage from its result, judge it with the oracle, and
+ * save a finding of a new signature in OUT/findings through the engine's
+ * own findings code. The outcome features the engine hashes (verdict class,
  * diverging fields, end reasons, vectors, exits) become extra counters, so
  * a new kind of result is coverage to the fuzzer as well.
  *
  * Fuzzers own argv, so the target is configured by the environment:
  *
- *   GATECRASH_OUT         campaign directory (default "."): OUT/findings
+ *   GATECRASH_OUT         campaign directory: OUT/findings (unset: a
+ *                         finding is reported on stderr, not written)
  *   GATECRASH_DISABLE     defenses to switch off, "a,b" (default: none)
  *   GATECRASH_BACKEND     backend (default "tcg")
  *   GATECRASH_KERNEL      test kernel ELF (default: the built one)
@@ -18,6 +19,10 @@
  *   GATECRASH_TIMEOUT_MS  per-case hang deadline
  *   GATECRASH_CRASH_ON_FINDING=0|1  whether the caller abort()s after
  *                         a new finding is saved (default: the caller's)
+ *   GATECRASH_EXEC_COUNTER  a file whose first 8 bytes count executions,
+ *                         shared by every process that has it open (the
+ *                         progress of AFL++ instances, which publish their
+ *                         own figures only once a minute at first)
  */
 #ifndef GC_FUZZ_TARGET_H
 #define GC_FUZZ_TARGET_H
@@ -30,10 +35,11 @@
 /* Outcome features folded into this many counters (a power of two; the
  * fuzzers scan every counter per input, so keep it small). */
 #define TARGET_OUTCOME_COUNTERS 4096u
+#define TARGET_MAX_UNSAVED	64
 
 struct target {
 	struct backend *b;
-	uint8_t *counters; /* the guest's block, mapped from guest RAM */
+	uint8_t *counters; /* this case's coverage, expanded (host memory) */
 	size_t ncounters;
 	uint8_t *outcome; /* TARGET_OUTCOME_COUNTERS, caller's memory */
 	uint64_t defenses;
@@ -44,10 +50,14 @@ struct target {
 	struct backend_config bcfg;
 	struct feedback fb; /* only for its feature hashing */
 	struct findings findings;
+	struct bucket_table *buckets; /* hits and the bound (buckets.c) */
 	struct case_outcome out;
 	struct verdict v;
 	uint64_t execs, new_findings;
-	unsigned failures; /* backend failures in a row */
+	unsigned failures;		      /* backend failures in a row */
+	uint64_t *exec_counter; /* GATECRASH_EXEC_COUNTER, mapped; or NULL */
+	uint64_t unsaved[TARGET_MAX_UNSAVED]; /* reported, no GATECRASH_OUT */
+	unsigned n_unsaved;
 	char err[256];
 };
 

@@ -103,12 +103,17 @@ void backend_probe(const char *name, const struct backend_config *cfg,
 /*
  * Guest coverage (docs/fuzzing.md): the kernel's counter block
  * (__gc_cov_start..__gc_cov_end: clang's inline 8-bit counters, then the
- * explicit ones) as this process maps it. The caller owns the counters:
- * zero them before backend_run and read them after; the guest only
- * increments. Valid until backend_close. Returns 0, or -1 if the backend
- * or the kernel has no counters.
+ * explicit ones). Every CASE_OK outcome carries the counter words its case
+ * touched, result.cov[0..n_cov), already checked: no counter at or past
+ * len, n_cov <= GC_MAX_COV_WORDS. backend_coverage gives len (bytes, one
+ * counter each); returns 0, or -1 if the backend or the kernel has no
+ * counters.
  */
-int backend_coverage(struct backend *b, uint8_t **counters, size_t *len);
+int backend_coverage(struct backend *b, size_t *len);
+/* One case's coverage as a dense array of len counters (all zero unless
+ * the case is CASE_OK): what libFuzzer and AFL++ read. */
+void case_coverage_expand(const struct case_outcome *o, uint8_t *counters,
+			  size_t len);
 /* 0 for backends without a test kernel (linux, qemu-user, a pair): a
  * campaign on them learns from outcome features alone. */
 int backend_has_guest_coverage(const struct backend *b);

@@ -6,6 +6,8 @@
  *
  * OUT/corpus/<hash>.bin        inputs that reached new coverage or outcomes
  * OUT/findings/<sig>/          input.bin, input.tc, verdict.json, signature
+ *                              (a few per bucket: the engine's BUCKET_KEEP)
+ * OUT/findings/index           per bucket: the hits, and the findings kept
  * OUT/stats.jsonl              one JSON line per interval, append-only
  * OUT/engine/                  RNG positions and totals, for resuming
  */
@@ -32,12 +34,18 @@ struct campaign_config {
 	int progress;	       /* progress lines on stderr */
 	unsigned stop_on;      /* stop at a new finding of these classes
 				* (bit per enum verdict_class); 0: never */
+	/* --engine libfuzzer|afl: the arguments after `--`, passed to the
+	 * fuzzer after gatecrash's own (libFuzzer flags, afl-fuzz options). */
+	char *const *engine_args;
+	unsigned n_engine_args;
 };
 
 struct campaign_result {
 	uint64_t execs; /* this run, all workers */
 	double seconds;
-	unsigned corpus;	 /* largest worker corpus at the end */
+	unsigned corpus;	 /* largest worker corpus at the end; external
+				  * engines: the fuzzer's own count */
+	unsigned corpus_files;	 /* external engines: files in OUT/corpus */
 	unsigned coverage;	 /* counters ever non-zero (best worker) */
 	unsigned coverage_total; /* counters in the kernel */
 	unsigned features;	 /* outcome features seen (best worker) */

@@ -41,6 +41,11 @@ unsigned mutator_mutate(struct gc_testcase *tc, const struct gc_testcase *other,
  */
 size_t mutator_mutate_bytes(uint8_t *data, size_t size, size_t max_size,
 			    uint64_t seed);
+/* A fuzzer's input: the text form when it starts with the TC_TEXT_HEADER
+ * line and parses (a .tc seed given to the raw fuzzer binaries), else the
+ * binary decoding. Still total: every byte string is some testcase. */
+void mutator_decode_input(const uint8_t *data, size_t size,
+			  struct gc_testcase *tc);
 size_t mutator_crossover_bytes(const uint8_t *a, size_t alen, const uint8_t *b,
 			       size_t blen, uint8_t *out, size_t max_size,
 			       uint64_t seed);

@@ -26,6 +26,8 @@ void tc_default(struct gc_testcase *tc); /* == tc_decode(NULL, 0) */
 
 enum gc_user_mode tc_mode(const struct gc_testcase *tc);
 uint16_t tc_mode_cs(enum gc_user_mode mode);
+/* The mode a captured user state runs in, from its CS (the LDT's from tc). */
+enum gc_user_mode tc_cs_mode(const struct gc_testcase *tc, uint16_t cs);
 const char *tc_mechanism_name(unsigned mechanism); /* "?" if out of range */
 const char *tc_prefix_name(unsigned prefix);	    /* "?" if out of range */
 
@@ -36,12 +38,36 @@ int tc_parse_text(const char *text, size_t len, struct gc_testcase *out,
 		  char *err, size_t errlen);
 void tc_print_text(FILE *f, const struct gc_testcase *tc);
 
+/*
+ * A text testcase's context lines, between the header and the first field
+ * (docs/testcase-format.md): what it must run with to show what it shows,
+ * so a .tc attached to a bug report reproduces alone. Kept as written ("" =
+ * not given); the commands check the names. The binary form has none.
+ */
+struct tc_context {
+	char disable[512]; /* "none" or D[,D...]: the kernel profile */
+	char vendor[24];   /* intel, amd or host: the guest CPU vendor */
+	char backend[104]; /* a backend, or a pair A,B */
+	unsigned mechanism_line; /* line the mechanism was set on, or 0 */
+};
+int tc_parse_text_ctx(const char *text, size_t len, struct gc_testcase *out,
+		      struct tc_context *ctx, char *err, size_t errlen);
+/* The header, the context lines ctx gives (ctx may be NULL), the fields. */
+void tc_print_text_ctx(FILE *f, const struct gc_testcase *tc,
+		       const struct tc_context *ctx);
+
 /* A file a person named. A file named *.tc whose first line is exactly
  * TC_TEXT_HEADER is text and must parse; any other file is binary and always
  * decodes. Returns 0, or -1 with a one-line reason in err (unreadable file,
  * text syntax error with its line number). *is_text says which form. */
 int tc_load_file(const char *path, struct gc_testcase *out, int *is_text,
 		 char *err, size_t errlen);
+/* The same, with the context lines of a text file (zeroed for binary);
+ * path "-" reads standard input (text if it starts with the header). A
+ * person's file must hold a testcase: an empty file and a text file that
+ * never names its mechanism (cut short) are errors here. */
+int tc_load_file_ctx(const char *path, struct gc_testcase *out, int *is_text,
+		     struct tc_context *ctx, char *err, size_t errlen);
 
 /* The field table. */
 enum tc_field_kind {

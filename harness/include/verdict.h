@@ -22,11 +22,16 @@ enum case_status {
 	CASE_UNSUPPORTED, /* this backend cannot express the testcase; detail
 			   * says why (result.mech may hold a mechanism run
 			   * when only the reference was inexpressible) */
+	CASE_EMULATOR_CRASH, /* the emulator itself died of a signal, not of
+			      * the guest's triple fault: detail names it */
 };
 
 struct case_outcome {
 	enum case_status status;
 	char detail[120]; /* for non-OK: one line saying what happened */
+	int test_kernel;  /* the test kernel ran it (tcg, kvm): its syscall
+			   * ABI is the specification model's (semantics.md
+			   * §8); 0 for a real Linux or QEMU's user mode */
 	struct gc_result result;
 };
 
@@ -39,10 +44,15 @@ enum verdict_class {
 	VERDICT_VM_CRASH,
 	VERDICT_ERROR,
 	VERDICT_UNSUPPORTED, /* the backend cannot express it: not a finding */
+	VERDICT_EMULATOR,    /* the emulator crashed, or did what no CPU
+			      * does: a bug of QEMU, not of the kernel under
+			      * test; never a finding (docs/semantics.md §6) */
 	VERDICT_COUNT
 };
 
 #define VERDICT_MAX_DIFFS 56
+#define MODEL_BROKEN_MECH   1u
+#define MODEL_BROKEN_REF    2u
 #define VERDICT_MAX_HAZARDS 8
 
 struct field_diff {
@@ -65,13 +75,15 @@ struct verdict {
 	unsigned n_hazards;
 	const struct hazard_rule *hazards[VERDICT_MAX_HAZARDS];
 	int fault_in_ref; /* kernel_fault: 1 if the reference run faulted */
+	unsigned model_broken; /* MODEL_BROKEN_*: which runs broke the
+				* specification model (docs/semantics.md §8) */
 	struct gc_kernel_fault fault;
 	char detail[160]; /* hang / vm_crash / error: what happened */
 };
 
 const char *verdict_name(enum verdict_class cls); /* "pass", "kernel_fault" */
 int verdict_is_finding(enum verdict_class cls);  /* not pass, error,
-						  * unsupported */
+						  * unsupported, emulator */
 
 /* The oracle: mechanism run vs reference run under docs/semantics.md. */
 void oracle_judge(const struct gc_testcase *tc, const struct case_outcome *out,

@@ -250,6 +250,35 @@ entry_fault(const struct lr_sigcontext *sc)
 	raw_exit_group(LR_EXIT_UNSUPPORTED);
 }
 
+/* The linker's bounds of the runner's own code (static: libc included). */
+extern const char __executable_start[], __etext[];
+
+/*
+ * A fault (not a trap: a testcase's debug registers may point anywhere)
+ * at a RIP in the runner's own code, outside lr_enter: the runner broke,
+ * e.g. libc touching TLS through a base the testcase set. Harness trouble,
+ * never the testcase's result.
+ */
+static int runner_fault(int sig, const struct lr_sigcontext *sc)
+{
+	return sig != SIGTRAP && sc->ip >= (uintptr_t)__executable_start &&
+	       sc->ip < (uintptr_t)__etext;
+}
+
+static __attribute__((noreturn)) void
+runner_fault_exit(int sig, const struct lr_sigcontext *sc)
+{
+	size_t at = put_text(0, "the runner faulted in its own code (signal ");
+
+	at = put_hex(at, (unsigned)sig);
+	at = put_text(at, " at rip ");
+	at = put_hex(at, sc->ip);
+	at = put_text(at, " trapno ");
+	at = put_hex(at, sc->trapno);
+	put_text(at, "): harness trouble, not a result");
+	raw_exit_group(LR_EXIT_SETUP);
+}
+
 void lr_on_signal(int sig, void *siv, struct lr_ucontext *uc)
 {
 	const struct lr_sigcontext *sc = &uc->mc;
@@ -258,6 +287,8 @@ void lr_on_signal(int sig, void *siv, struct lr_ucontext *uc)
 
 	if (in_entry(sc->ip))
 		entry_fault(sc);
+	if (runner_fault(sig, sc))
+		runner_fault_exit(sig, sc);
 	if (is_capture(sig, sc))
 		finish(GC_END_LANDED, uc);
 	record_exception(sc, si);

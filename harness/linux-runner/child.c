@@ -250,13 +250,57 @@ static int rip_hits_runner(const struct lr_plan *p)
 	return page_mapped(page);
 }
 
-/* Last before entering: after ARCH_SET_FS, libc's TLS is gone. */
-static void set_bases_raw(const struct lr_entry *e)
+static long raw_arch_prctl_set(int code, uint64_t base)
+{
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(LR_NR64_ARCH_PRCTL), "D"(code), "S"(base)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+static __attribute__((noreturn)) void raw_exit(int code)
+{
+	__asm__ volatile("syscall"
+			 :
+			 : "a"(LR_NR64_EXIT_GROUP), "D"(code)
+			 : "rcx", "r11", "memory");
+	__builtin_unreachable();
+}
+
+/* No libc: the detail without snprintf (which may touch TLS). */
+static void raw_detail(struct lr_slot *slot, const char *msg)
+{
+	size_t i = 0;
+
+	for (; msg[i] && i + 1 < sizeof(slot->detail); i++)
+		slot->detail[i] = msg[i];
+	slot->detail[i] = 0;
+}
+
+/*
+ * Last before entering: after ARCH_SET_FS, libc's TLS is gone, so the
+ * calls are raw (libc's syscall() would store errno through the new FS
+ * base and fault in the runner's own code). A base the kernel refuses
+ * (some hosts refuse the top user page) makes the testcase unsupported:
+ * it cannot be set up here, and running on would compare other bases.
+ */
+static void set_bases_raw(struct lr_slot *slot, const struct lr_entry *e)
 {
 	if (e->flags & LR_ENTRY_WRBASE)
 		return;
-	syscall(SYS_arch_prctl, 0x1002, e->fs_base); /* ARCH_SET_FS */
-	syscall(SYS_arch_prctl, 0x1001, e->gs_base); /* ARCH_SET_GS */
+	if (raw_arch_prctl_set(0x1002, e->fs_base)) { /* ARCH_SET_FS */
+		raw_detail(slot, "arch_prctl(ARCH_SET_FS) refused the "
+				 "testcase's FS base on this host");
+		raw_exit(LR_EXIT_UNSUPPORTED);
+	}
+	if (raw_arch_prctl_set(0x1001, e->gs_base)) { /* ARCH_SET_GS */
+		raw_detail(slot, "arch_prctl(ARCH_SET_GS) refused the "
+				 "testcase's GS base on this host");
+		raw_exit(LR_EXIT_UNSUPPORTED);
+	}
 }
 
 __attribute__((noreturn)) void
@@ -301,13 +345,14 @@ lr_child_run(struct lr_slot *slot, struct gc_run *run, const struct lr_plan *p,
 		child_fail(slot, LR_EXIT_SETUP, "installing signal handlers");
 	if (set_limits(timeout_ms))
 		child_fail(slot, LR_EXIT_SETUP, "setting limits");
+	/* A refusal is this host's, not harness trouble. */
 	if (lr_ldt_install(&p->ldt))
-		child_fail(slot, LR_EXIT_SETUP, "modify_ldt");
+		child_fail(slot, LR_EXIT_UNSUPPORTED, "modify_ldt refused");
 	/* The runner, as tracer, sets the debug registers while we stop. */
 	if (p->dr.dr7 && lr_dr_child_stop())
 		child_fail(slot, LR_EXIT_SETUP, "stopping for ptrace");
 	if (!under_qemu && install_seccomp())
 		child_fail(slot, LR_EXIT_SETUP, "installing seccomp");
-	set_bases_raw(&p->entry);
+	set_bases_raw(slot, &p->entry);
 	lr_enter(&p->entry);
 }

@@ -155,13 +155,19 @@ static enum lr_status child_status(const struct server *s, int ws,
 	return odd_death(s, slot, ws, said);
 }
 
-/* Waits for an execution to end; with debug registers, as its tracer. */
+/* Waits for an execution to end; with debug registers, as its tracer.
+ * -2 if the kernel refused to trace it or to take the registers. */
 static int wait_execution(const struct server *s, pid_t pid,
 			  const struct lr_plan *p, int *ws)
 {
-	if (p->dr.dr7)
-		return lr_dr_attach(pid, &p->dr) ||
-		       lr_dr_wait(pid, s->dr6_box, ws);
+	if (p->dr.dr7) {
+		if (lr_dr_attach(pid, &p->dr)) {
+			while (waitpid(pid, ws, 0) < 0 && errno == EINTR)
+				;
+			return -2;
+		}
+		return lr_dr_wait(pid, s->dr6_box, ws);
+	}
 	while (waitpid(pid, ws, 0) < 0)
 		if (errno != EINTR)
 			return -1;
@@ -200,12 +206,20 @@ static enum lr_status run_execution(const struct server *s,
 			     !!(s->plan_opts & LR_PLAN_FSGSBASE), s->dr6_box);
 	}
 	close(err[1]);
-	if (wait_execution(s, pid, p, &ws)) {
+	switch (wait_execution(s, pid, p, &ws)) {
+	case 0:
+		break;
+	case -2:
+		/* This host's refusal (a value its kernel will not take,
+		 * or no ptrace at all): the testcase cannot be set up. */
 		close(err[0]);
-		slot_set(slot, LR_ERROR,
-			 p->dr.dr7 ? "setting the debug registers (ptrace) "
-				     "failed"
-				   : "waitpid failed");
+		slot_set(slot, LR_UNSUPPORTED,
+			 "the kernel refused the testcase's debug registers "
+			 "(ptrace POKEUSER) or tracing");
+		return LR_UNSUPPORTED;
+	default:
+		close(err[0]);
+		slot_set(slot, LR_ERROR, "waitpid failed");
 		return LR_ERROR;
 	}
 	last_words(err[0], said, sizeof(said));

@@ -14,7 +14,7 @@
 #include "verdict.h"
 
 /* end, every state field, n_exc, four fields per kept exception, the SS
- * probe. */
+ * probe; the model's diffs come after them and may be cut short. */
 _Static_assert(1 + SF_COUNT + 1 + 4 * GC_MAX_EXC + 1 <= VERDICT_MAX_DIFFS,
 	       "every possible diff fits in struct verdict");
 
@@ -27,6 +27,7 @@ static const char *const verdict_names[VERDICT_COUNT] = {
 	[VERDICT_VM_CRASH] = "vm_crash",
 	[VERDICT_ERROR] = "error",
 	[VERDICT_UNSUPPORTED] = "unsupported",
+	[VERDICT_EMULATOR] = "emulator",
 };
 
 const char *verdict_name(enum verdict_class cls)
@@ -34,7 +35,8 @@ const char *verdict_name(enum verdict_class cls)
 	return (unsigned)cls < VERDICT_COUNT ? verdict_names[cls] : "?";
 }
 
-/* Unsupported sorts after error but, like it, is never a finding. */
+/* Unsupported and emulator sort after error but, like it, are never
+ * findings: neither says anything about the kernel under test. */
 int verdict_is_finding(enum verdict_class cls)
 {
 	return cls > VERDICT_PASS && cls < VERDICT_ERROR;
@@ -61,6 +63,9 @@ static void judge_status(const struct case_outcome *out, struct verdict *v)
 		break;
 	case CASE_UNSUPPORTED:
 		v->cls = VERDICT_UNSUPPORTED;
+		break;
+	case CASE_EMULATOR_CRASH:
+		v->cls = VERDICT_EMULATOR;
 		break;
 	default:
 		v->cls = VERDICT_ERROR;
@@ -169,11 +174,28 @@ static int run_has_state(const struct gc_run *run)
 	return run->end == GC_END_LANDED || run->end == GC_END_USER_FAULT;
 }
 
+/*
+ * The mode the allowances are keyed by: the one the captured states run
+ * in (their CS), not the entry's. A compat entry that returns to 64-bit
+ * mode (set_return_state) shows a 64-bit user every upper half, so
+ * compat-only allowances must not apply; when the two runs disagree, the
+ * 64-bit one's view counts (the cs difference is reported anyway).
+ */
+static enum gc_user_mode captured_mode(const struct gc_testcase *tc,
+				       const struct gc_run *mech,
+				       const struct gc_run *ref)
+{
+	if (tc_cs_mode(tc, mech->state.sel[GC_CS]) == GC_MODE_64 ||
+	    tc_cs_mode(tc, ref->state.sel[GC_CS]) == GC_MODE_64)
+		return GC_MODE_64;
+	return GC_MODE_COMPAT;
+}
+
 static void compare_states(const struct gc_testcase *tc,
 			   const struct gc_run *mech, const struct gc_run *ref,
 			   struct verdict *v)
 {
-	enum gc_user_mode mode = tc_mode(tc);
+	enum gc_user_mode mode = captured_mode(tc, mech, ref);
 
 	/* The common case, and the oracle's hot path: nothing to explain. */
 	if (!memcmp(&mech->state, &ref->state, sizeof(mech->state)))
@@ -257,15 +279,43 @@ static void compare_ss_probe(const struct gc_run *mech,
 }
 
 static void compare_runs(const struct gc_testcase *tc,
-			 const struct gc_result *res, struct verdict *v)
+			 const struct case_outcome *out, struct verdict *v)
 {
+	const struct gc_result *res = &out->result;
+
 	compare_value(v, "end", res->mech.end, res->ref.end, 0);
 	if (run_has_state(&res->mech) && run_has_state(&res->ref))
 		compare_states(tc, &res->mech, &res->ref, v);
 	compare_exceptions(&res->mech, &res->ref, v);
 	compare_ss_probe(&res->mech, &res->ref, v);
+	if (out->test_kernel)
+		model_judge(tc, res, v);
 	if (v->n_diffs)
 		verdict_raise(v, VERDICT_DIVERGENCE);
+}
+
+/*
+ * The guest kernel saw the emulator do what no CPU does, and could not go
+ * on (GC_END_EMULATOR; kernel-under-test/traps.c says which): whatever
+ * else the runs show is the emulator's doing too.
+ */
+static int judge_emulator(const struct gc_result *res, struct verdict *v)
+{
+	const struct gc_run *run = res->mech.end == GC_END_EMULATOR ? &res->mech
+				   : res->ref.end == GC_END_EMULATOR ? &res->ref
+								     : NULL;
+
+	if (!run)
+		return 0;
+	v->cls = VERDICT_EMULATOR;
+	v->fault_in_ref = run == &res->ref;
+	v->fault = run->fault;
+	snprintf(v->detail, sizeof(v->detail),
+		 "the emulator raised vector %u at 0x%" PRIx64
+		 " where no CPU does, in the %s run (docs/semantics.md §6)",
+		 run->fault.vector, run->fault.rip,
+		 run == &res->ref ? "reference" : "mechanism");
+	return 1;
 }
 
 void oracle_judge(const struct gc_testcase *tc, const struct case_outcome *out,
@@ -283,9 +333,11 @@ void oracle_judge(const struct gc_testcase *tc, const struct case_outcome *out,
 		v->cls = VERDICT_ERROR;
 		return;
 	}
+	if (judge_emulator(res, v))
+		return;
 	hazards_judge(&res->mech, v);
 	if (v->n_hazards)
 		verdict_raise(v, VERDICT_HAZARD);
 	if (!judge_kernel_faults(res, v))
-		compare_runs(tc, res, v);
+		compare_runs(tc, out, v);
 }

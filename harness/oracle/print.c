@@ -24,6 +24,7 @@ static const char *const end_names[GC_END_COUNT] = {
 	[GC_END_USER_FAULT] = "user_fault",
 	[GC_END_KERNEL_FAULT] = "kernel_fault",
 	[GC_END_BUDGET] = "budget",
+	[GC_END_EMULATOR] = "emulator",
 };
 
 static const char *const exit_names[GC_EXIT_KIND_COUNT] = {

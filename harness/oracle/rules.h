@@ -13,6 +13,7 @@
 
 #include "abi.h"
 #include "arch/traps.h"
+#include "testcase.h"
 #include "verdict.h"
 
 /* The compared fields of struct gc_user_state, in diff order. */
@@ -93,6 +94,21 @@ uint64_t allowed_diff_bits(unsigned mechanism, enum gc_user_mode mode,
 int allowed_diff_value(unsigned mechanism, enum gc_user_mode mode,
 		       enum state_field f, uint64_t mech,
 		       const struct gc_run *mech_run, uint64_t may_differ);
+
+/*
+ * The specification model (model.c): each run on its own against the user
+ * state the testcase determines. Adds "mech:<field>" and
+ * "ref:<field>" diffs (mech column: the run's value, ref column: the
+ * model's) and sets verdict.model_broken.
+ */
+struct model_rule {
+	const char *name;   /* "model_syscall_return" */
+	const char *reason; /* one line, as in docs/semantics.md §8 */
+};
+extern const struct model_rule model_rules[];
+extern const size_t model_rule_count;
+void model_judge(const struct gc_testcase *tc, const struct gc_result *res,
+		 struct verdict *v);
 
 /* Adds every hazard rule that one of the kept mechanism-run exits trips. */
 void hazards_judge(const struct gc_run *mech, struct verdict *v);

@@ -68,6 +68,27 @@ enum gc_user_mode tc_mode(const struct gc_testcase *tc)
 					     : GC_MODE_64;
 }
 
+/*
+ * The mode a user state with this CS runs in: 64-bit for the GDT's 64-bit
+ * user segment and an LDT code segment with L = 1, D = 0 (SDM Vol. 3A
+ * 5.2.1); compat for the GDT's 32-bit one and any other LDT segment. A
+ * selector the harness cannot place keeps the mechanism's mode.
+ */
+enum gc_user_mode tc_cs_mode(const struct gc_testcase *tc, uint16_t cs)
+{
+	unsigned index = cs >> 3;
+	uint64_t d;
+
+	if ((cs | 3) == __USER_CS)
+		return GC_MODE_64;
+	if ((cs | 3) == __USER32_CS)
+		return GC_MODE_COMPAT;
+	if (!(cs & 4) || index >= GC_LDT_ENTRIES)
+		return tc_mode(tc);
+	d = tc->seg.ldt[index];
+	return ((d >> 53) & 3) == 1 ? GC_MODE_64 : GC_MODE_COMPAT;
+}
+
 uint16_t tc_mode_cs(enum gc_user_mode mode)
 {
 	return mode == GC_MODE_COMPAT ? __USER32_CS : __USER_CS;

@@ -40,7 +40,8 @@ static char *read_whole_file(const char *path, size_t *len, char *err,
 			     size_t errlen)
 {
 	char *buf = malloc(MAX_FILE_SIZE + 1);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int is_stdin = !strcmp(path, "-");
+	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	int saved;
 
 	if (!buf || fd < 0 || read_fd(fd, buf, MAX_FILE_SIZE + 1, len)) {
@@ -48,11 +49,12 @@ static char *read_whole_file(const char *path, size_t *len, char *err,
 		snprintf(err, errlen, "cannot read %s: %s", path,
 			 strerror(saved));
 		free(buf);
-		if (fd >= 0)
+		if (fd >= 0 && !is_stdin)
 			close(fd);
 		return NULL;
 	}
-	close(fd);
+	if (!is_stdin)
+		close(fd);
 	return buf;
 }
 
@@ -75,7 +77,8 @@ static int starts_with_header(const char *buf, size_t len)
 }
 
 static int load_text(const char *path, const char *buf, size_t len,
-		     struct gc_testcase *out, char *err, size_t errlen)
+		     struct gc_testcase *out, struct tc_context *ctx,
+		     char *err, size_t errlen)
 {
 	char why[512];
 
@@ -85,8 +88,17 @@ static int load_text(const char *path, const char *buf, size_t len,
 			 MAX_FILE_SIZE);
 		return -1;
 	}
-	if (tc_parse_text(buf, len, out, why, sizeof(why))) {
+	if (tc_parse_text_ctx(buf, len, out, ctx, why, sizeof(why))) {
 		snprintf(err, errlen, "%s: %s", path, why);
+		return -1;
+	}
+	/* Every printed testcase names its mechanism first: a file without
+	 * it was cut short (or never finished), not a default testcase. */
+	if (!ctx->mechanism_line) {
+		snprintf(err, errlen,
+			 "%s: no 'mechanism = ...' line; a text testcase names "
+			 "its mechanism (is the file cut short?)",
+			 path);
 		return -1;
 	}
 	return 0;
@@ -95,18 +107,36 @@ static int load_text(const char *path, const char *buf, size_t len,
 int tc_load_file(const char *path, struct gc_testcase *out, int *is_text,
 		 char *err, size_t errlen)
 {
+	struct tc_context ignored;
+
+	return tc_load_file_ctx(path, out, is_text, &ignored, err, errlen);
+}
+
+int tc_load_file_ctx(const char *path, struct gc_testcase *out, int *is_text,
+		     struct tc_context *ctx, char *err, size_t errlen)
+{
 	int text, ret = 0;
 	size_t len;
 	char *buf;
 
 	if (errlen)
 		err[0] = '\0';
+	memset(ctx, 0, sizeof(*ctx));
 	buf = read_whole_file(path, &len, err, errlen);
 	if (!buf)
 		return -1;
-	text = has_tc_suffix(path) && starts_with_header(buf, len);
+	/* Empty bytes decode (the default testcase, for fuzzers); an empty
+	 * file a person names is a mistake, not a testcase. */
+	if (!len) {
+		snprintf(err, errlen, "%s: empty file; not a testcase", path);
+		free(buf);
+		return -1;
+	}
+	/* "-" is standard input: text if it starts with the header. */
+	text = (has_tc_suffix(path) || !strcmp(path, "-")) &&
+	       starts_with_header(buf, len);
 	if (text)
-		ret = load_text(path, buf, len, out, err, errlen);
+		ret = load_text(path, buf, len, out, ctx, err, errlen);
 	else
 		tc_decode((const uint8_t *)buf, len, out);
 	if (!text && has_tc_suffix(path))

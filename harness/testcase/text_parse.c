@@ -21,6 +21,8 @@ struct parser {
 	char *err;
 	size_t errlen;
 	unsigned first_seen[MAX_FIELDS]; /* line a field was set on, or 0 */
+	unsigned first_field;		 /* line of the first field, or 0 */
+	struct tc_context *ctx;		 /* the context lines go here */
 };
 
 /* Always returns -1, so callers can `return fail(...)`. */
@@ -276,6 +278,54 @@ static const struct tc_field *lookup_field(struct parser *p, const char *s,
 	return f;
 }
 
+/* The context lines: where each goes, and the characters its value may
+ * hold (names and lists of names; the commands check the names). */
+static char *context_slot(struct tc_context *ctx, const char *name,
+			  size_t *size)
+{
+	if (!strcmp(name, "disable")) {
+		*size = sizeof(ctx->disable);
+		return ctx->disable;
+	}
+	if (!strcmp(name, "vendor")) {
+		*size = sizeof(ctx->vendor);
+		return ctx->vendor;
+	}
+	if (!strcmp(name, "backend")) {
+		*size = sizeof(ctx->backend);
+		return ctx->backend;
+	}
+	return NULL;
+}
+
+static int parse_context(struct parser *p, const char *name, const char *v,
+			 const char *e)
+{
+	size_t size, n = (size_t)(e - v);
+	char *slot = context_slot(p->ctx, name, &size);
+
+	if (p->first_field)
+		return fail(p,
+			    "'%s' is a context line: put it before the first "
+			    "field (line %u)",
+			    name, p->first_field);
+	if (slot[0])
+		return fail(p, "'%s' is given twice", name);
+	if (v == e)
+		return fail(p, "missing value for '%s'", name);
+	if (n >= size)
+		return fail(p, "value of '%s' is too long", name);
+	for (const char *c = v; c < e; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("_-,", *c))
+			return fail(p,
+				    "'%s': expected a name or a comma-separated "
+				    "list, got '%.*s'",
+				    name, (int)(n > 40 ? 40 : n), v);
+	memcpy(slot, v, n);
+	slot[n] = '\0';
+	return 0;
+}
+
 /* One `name = value` line, without its comment, trimmed and not empty. */
 static int parse_assignment(struct parser *p, const char *s, const char *e,
 			    struct gc_testcase *tc)
@@ -295,9 +345,20 @@ static int parse_assignment(struct parser *p, const char *s, const char *e,
 	trim(&val, &e);
 	if (s == name_end)
 		return fail(p, "missing field name before '='");
+	if (name_end - s < 8) {
+		size_t size;
+
+		snprintf(value, sizeof(value), "%.*s", (int)(name_end - s), s);
+		if (context_slot(p->ctx, value, &size))
+			return parse_context(p, value, val, e);
+	}
 	f = lookup_field(p, s, name_end);
 	if (!f)
 		return -1;
+	if (!p->first_field)
+		p->first_field = p->line;
+	if (f->kind == TCF_MECHANISM)
+		p->ctx->mechanism_line = p->line;
 	if (val == e)
 		return fail(p, "missing value for '%s'", f->name);
 	if (e - val >= MAX_VALUE)
@@ -327,11 +388,23 @@ static int parse_line(struct parser *p, const char *s, const char *e,
 int tc_parse_text(const char *text, size_t len, struct gc_testcase *out,
 		  char *err, size_t errlen)
 {
-	struct parser p = {
-		.pos = text, .end = text + len, .err = err, .errlen = errlen};
+	struct tc_context ignored;
+
+	return tc_parse_text_ctx(text, len, out, &ignored, err, errlen);
+}
+
+int tc_parse_text_ctx(const char *text, size_t len, struct gc_testcase *out,
+		      struct tc_context *ctx, char *err, size_t errlen)
+{
+	struct parser p = {.pos = text,
+			   .end = text + len,
+			   .err = err,
+			   .errlen = errlen,
+			   .ctx = ctx};
 	struct gc_testcase tc;
 	const char *s, *e;
 
+	memset(ctx, 0, sizeof(*ctx));
 	if (errlen)
 		err[0] = '\0';
 	if (tc_nr_fields > MAX_FIELDS)

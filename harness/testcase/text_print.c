@@ -139,7 +139,19 @@ static void print_field(FILE *f, const struct gc_testcase *tc,
 
 void tc_print_text(FILE *f, const struct gc_testcase *tc)
 {
+	tc_print_text_ctx(f, tc, NULL);
+}
+
+void tc_print_text_ctx(FILE *f, const struct gc_testcase *tc,
+		       const struct tc_context *ctx)
+{
 	fprintf(f, "%s\n", TC_TEXT_HEADER);
+	if (ctx && ctx->disable[0])
+		fprintf(f, "disable = %s\n", ctx->disable);
+	if (ctx && ctx->vendor[0])
+		fprintf(f, "vendor = %s\n", ctx->vendor);
+	if (ctx && ctx->backend[0])
+		fprintf(f, "backend = %s\n", ctx->backend);
 	for (size_t i = 0; i < tc_nr_fields; i++)
 		if (tc_fields[i].kind == TCF_MECHANISM ||
 		    tc_field_is_set(tc, &tc_fields[i]))

@@ -14,7 +14,9 @@
 
 #include <stdint.h>
 
-#define GC_ABI_VERSION 2 /* 2: cases of 440 bytes, host_sleeping, batch_tsc */
+/* 2: cases of 440 bytes, host_sleeping, batch_tsc; 3: per-case coverage in
+ * each result (struct gc_cov_word) */
+#define GC_ABI_VERSION 3
 
 /*
  * Guest physical layout. Guest RAM is one shared memory-backend-file whose
@@ -388,6 +390,9 @@ enum gc_end {
 	GC_END_USER_FAULT = 2,	 /* a user fault ended it, like a fatal signal */
 	GC_END_KERNEL_FAULT = 3, /* a ring-0 exception or #DF */
 	GC_END_BUDGET = 4,	 /* too many kernel entries or traps: a loop */
+	GC_END_EMULATOR = 5,	 /* the emulator did what no CPU does and the
+				  * run cannot go on (docs/semantics.md §6):
+				  * fault holds where */
 	GC_END_COUNT
 };
 
@@ -424,14 +429,37 @@ struct gc_run {
 } __attribute__((packed));
 _Static_assert(sizeof(struct gc_run) == 8 + 200 + 96 + 128 + 32, "gc_run");
 
+/*
+ * Per-case coverage: the 8-byte words of the kernel's counter block
+ * (__gc_cov_start..__gc_cov_end, 8-aligned) in which this case touched a
+ * counter, as they were (each byte a count, saturated at 255). The guest
+ * collects and clears them after each case, so the host can score every
+ * case of a batch on its own. Whole words, not single counters: two stores
+ * per word, where splitting them into counters cost the guest ~0.8 us per
+ * case under TCG (docs/bench.md). A case that touches more than
+ * GC_MAX_COV_WORDS words keeps the first ones and counts them all in
+ * n_cov; the host clamps n_cov and drops what lies outside the block
+ * (result_check.c).
+ */
+#define GC_MAX_COV_WORDS 96 /* the whole block today: 77 words */
+struct gc_cov_word {
+	uint64_t word;	   /* counters word*8 .. word*8+7 of the block */
+	uint64_t counters; /* byte i: counter word*8+i */
+} __attribute__((packed));
+_Static_assert(sizeof(struct gc_cov_word) == 16, "gc_cov_word layout");
+
 #define GC_RESULT_MAGIC 0x47435253u /* "GCRS" */
 struct gc_result {
 	uint32_t magic; /* GC_RESULT_MAGIC once written */
 	uint32_t index; /* the case's index in its batch */
+	uint16_t n_cov; /* words touched (may exceed GC_MAX_COV_WORDS) */
+	uint16_t reserved[3];
 	struct gc_run mech;
 	struct gc_run ref;
+	struct gc_cov_word cov[GC_MAX_COV_WORDS];
 } __attribute__((packed));
-_Static_assert(sizeof(struct gc_result) == 8 + 2 * 464, "gc_result layout");
+_Static_assert(sizeof(struct gc_result) == 16 + 2 * 464 + 16 * GC_MAX_COV_WORDS,
+	       "gc_result layout");
 
 /* Harness self-tests: make the guest misbehave on purpose, per batch. */
 enum gc_selftest {
@@ -446,6 +474,16 @@ enum gc_selftest {
 	GC_SELFTEST_STALE_SS = 5,   /* the mechanism run's exits leave SS
 				       * stale: GDT[USER_DS] has another base
 				       * while the exit loads it (E4 probe) */
+	GC_SELFTEST_NO_EXIT_LIMIT_CHECK = 6, /* the exits skip the CS limit
+					      * check TCG lacks (traps.c):
+					      * QEMU crashes as it would */
+	/* Planted bugs the oracle's tests must find (docs/semantics.md §8). */
+	GC_SELFTEST_INT80_LOSES_RDX = 7, /* the int $0x80 path returns RDX = 0,
+					  * in both runs: only the model sees
+					  * it */
+	GC_SELFTEST_COMPAT_TO_64_RBX = 8, /* the mechanism run's compat entry
+					   * that returns to a 64-bit CS
+					   * clears RBX[63:32] */
 	GC_SELFTEST_COUNT
 };
 

@@ -7,8 +7,8 @@
  * counter block kernel.ld lays out between __gc_cov_start and __gc_cov_end,
  * so the host reads them with the compiler's counters as one array.
  *
- * The host owns the block: it zeroes it before a run and reads it after.
- * The guest only ever increments.
+ * The guest increments them while a case runs; cov_collect() then moves
+ * the touched ones into the case's result and zeroes them.
  */
 #ifndef KERNEL_COVERAGE_H
 #define KERNEL_COVERAGE_H
@@ -47,6 +47,10 @@ enum gc_cov_counter {
 };
 
 extern uint8_t gc_asm_counters[GC_COV_COUNT];
+
+/* Moves the counters touched since the last call into res->cov and clears
+ * them; res NULL: only clears (what ran between batches is nobody's). */
+void cov_collect(struct gc_result *res);
 
 /* Saturating, like a hit-count bucket wants: 255 means "many". */
 static inline void cov_hit(unsigned i)

@@ -46,6 +46,7 @@ void ldt_install_descriptor(void);
 int64_t ldt_write_entry(uint64_t index, uint64_t raw);
 void ldt_reset(const uint64_t entries[GC_LDT_ENTRIES]);
 bool selector_loads_as_data(uint16_t sel);
+bool selector_is_legacy_user_code(uint16_t cs, uint16_t ss, uint64_t *limit);
 void ldt_refresh_segments(void);
 
 /* arch/x86/fpu.c */
@@ -71,6 +72,7 @@ uint64_t user_entry_insn_rip(unsigned mechanism, bool at_ref_entry);
 uint64_t user_ref_return_rip(void);
 bool user_page_is_hlt(uint64_t rip);
 const uint8_t *user_probe_page_for(unsigned mechanism, unsigned prefix);
+bool user_probe_return_in_order(uint64_t rip, bool in_order);
 enum gc_ss_probe user_probe_outcome(uint64_t rip, unsigned vector,
 				    uint32_t error_code);
 

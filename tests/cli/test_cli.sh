@@ -97,7 +97,8 @@ for seed in "$src"/seeds/defenses/*.tc "$src"/seeds/minimal/*.tc; do
 	name=$(basename "$seed" .tc)
 	if "$gc" convert "$seed" -o "$tmp/$name.bin" 2>"$tmp/err" &&
 		"$gc" convert "$tmp/$name.bin" -o "$tmp/$name.back.tc" 2>>"$tmp/err" &&
-		"$gc" convert "$seed" --to text >"$tmp/$name.canon.tc" 2>>"$tmp/err" &&
+		"$gc" convert "$seed" --to text 2>>"$tmp/err" |
+			grep -Ev '^(disable|vendor|backend) = ' >"$tmp/$name.canon.tc" &&
 		cmp -s "$tmp/$name.back.tc" "$tmp/$name.canon.tc" &&
 		"$gc" convert "$tmp/$name.back.tc" -o "$tmp/$name.again.bin" 2>>"$tmp/err" &&
 		cmp -s "$tmp/$name.bin" "$tmp/$name.again.bin"; then
@@ -113,6 +114,63 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d) >= 5 
 while read -r seedpath; do
 	[ -f "$src/$seedpath" ] && ok "defense seed exists: $seedpath" || bad "defense seed missing: $seedpath"
 done < <(python3 -c 'import json,sys; [print(d["seed"]) for d in json.load(open(sys.argv[1]))]' "$tmp/out")
+
+# Seeds that need a CPU vendor say so in a context line, so the defense
+# switched off shows its bug without --vendor (docs/testcase-format.md).
+vendored=$(python3 -c 'import json,sys
+[print(d["name"], d["vendor"], d["seed"]) for d in json.load(open(sys.argv[1])) if d.get("vendor")]' "$tmp/out")
+while read -r name vendor seed; do
+	grep -q "^vendor = $vendor\b" "$src/$seed" && ok "$seed says vendor = $vendor" ||
+		bad "$seed does not say vendor = $vendor"
+	expect_status 1 "$name shows alone with --disable" "$gc" run --backend tcg \
+		--disable "$name" "$src/$seed"
+done <<<"$vendored"
+
+# Context lines: disable = is used; --disable none on the command line wins.
+{ echo "gatecrash-testcase 1"; echo "disable = sysret_rcx_is_rip"
+  grep -v '^gatecrash-testcase' "$src/seeds/defenses/sysret_rcx_is_rip.tc"; } >"$tmp/ctx.tc"
+expect_status 1 "a .tc's disable line is used" "$gc" run --backend tcg "$tmp/ctx.tc"
+expect_status 0 "--disable none beats the disable line" "$gc" run --backend tcg --disable none "$tmp/ctx.tc"
+grep -q "note: .*says disable = sysret_rcx_is_rip; --disable wins" "$tmp/err" &&
+	ok "the override is noted" || bad "the override is noted"
+printf 'gatecrash-testcase 1\ndisable = no_such_defense\nmechanism = syscall64\n' >"$tmp/ctxbad.tc"
+expect_status 2 "unknown defense in a disable line" "$gc" run --backend tcg "$tmp/ctxbad.tc"
+one_line_error "unknown defense in a disable line"
+
+# Bad input a person gives: a clear one-line error or a note, and nothing
+# that ran nothing counts as success.
+: >"$tmp/empty.tc"
+expect_status 2 "empty file" "$gc" run --backend tcg "$tmp/empty.tc"
+one_line_error "empty file"
+printf 'gatecrash-testcase 1\n# E2: set-return-state from sysen' >"$tmp/cut.tc"
+expect_status 2 "text testcase cut in a comment" "$gc" run --backend tcg "$tmp/cut.tc"
+one_line_error "text testcase cut in a comment"
+grep -q "cut short" "$tmp/err" && ok "cut short is named" || bad "cut short is named"
+mkdir "$tmp/emptydir"
+expect_status 2 "empty directory" "$gc" run --backend tcg "$tmp/emptydir"
+one_line_error "empty directory"
+mkdir -p "$tmp/mixed/sub"
+cp "$src/seeds/minimal/syscall64.tc" "$tmp/mixed/sub/"
+echo "# notes" >"$tmp/mixed/README.md"
+echo '{"t": 1}' >"$tmp/mixed/stats.jsonl"
+ln -s .. "$tmp/mixed/sub/loop"
+ln -s "$tmp/mixed" "$tmp/mixed/sub/again"
+expect_status 0 "directory with non-testcases and symlink loops" "$gc" run --backend tcg "$tmp/mixed"
+grep -q "^1 testcase: 1 pass" "$tmp/out" && ok "only the testcase ran" || bad "only the testcase ran"
+grep -q "note: .*skipped 2 files that are not testcases" "$tmp/err" && ok "skipped files noted" ||
+	bad "skipped files noted"
+grep -q "note: .*skipped 2 symbolic links" "$tmp/err" && ok "links not followed, noted" ||
+	bad "links not followed, noted"
+ln -s self "$tmp/self"
+expect_status 2 "symlink loop named" "$gc" run --backend tcg "$tmp/self"
+one_line_error "symlink loop named"
+cp "$src/seeds/minimal/syscall64.tc" "$tmp/café.tc"
+expect_status 0 "UTF-8 file name" "$gc" run --backend tcg --json "$tmp/café.tc"
+python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); assert d["file"].endswith("café.tc"), d["file"]' "$tmp/out" &&
+	ok "UTF-8 file name survives into JSON" || bad "UTF-8 file name survives into JSON"
+"$gc" convert - --to binary <"$src/seeds/minimal/syscall64.tc" >"$tmp/stdin.bin" 2>"$tmp/err"
+"$gc" convert "$src/seeds/minimal/syscall64.tc" --to binary -o "$tmp/file.bin" 2>>"$tmp/err"
+cmp -s "$tmp/stdin.bin" "$tmp/file.bin" && ok "convert - reads stdin" || bad "convert - reads stdin"
 
 expect_status 0 "probe tcg" "$gc" probe --backend tcg --json
 grep -q '"usable": true' "$tmp/out" && ok "tcg usable" || bad "tcg usable"

@@ -10,8 +10,9 @@
 #       every defense on: no finding
 #
 # Both modes also check OUT/stats.jsonl (every line a JSON object with the
-# built-in engine's keys, the last one counting executions) and that the
-# summary gives the executions. Prints the executions to the first
+# built-in engine's keys, the last one counting executions), that the
+# summary gives the executions, and that afl-whatsup and afl-plot work on
+# OUT itself (check_afl_tools.sh; skipped without them). Prints the executions to the first
 # finding. Exit 77 (skip) when the engine's binary or fuzzer is not
 # installed.
 set -u
@@ -73,9 +74,17 @@ for line in lines:
 	assert set(d["findings"]) == classes, line
 last = json.loads(lines[-1])
 assert isinstance(last["execs"], int) and last["execs"] > 0, lines[-1]
+# Progress while the fuzzer runs moves (AFL++ alone publishes nothing new
+# in its first minute): three samples before the last are not all equal.
+during = [json.loads(l)["execs"] for l in lines[:-1]]
+during = [e for e in during if e is not None]
+assert len(during) < 3 or len(set(during)) > 1, f"frozen progress: {during}"
 print(f"stats.jsonl: {len(lines)} lines, last: execs {last['execs']}, "
       f"{last['execs_per_s']}/s, corpus {last['corpus']}")
 EOF
+	[ $? = 0 ] || return 1
+	"$(dirname "$0")/check_afl_tools.sh" "$out"
+	case $? in 0) ;; 77) echo "(afl tools check skipped)" ;; *) return 1 ;; esac
 }
 
 if [ "$mode" = hardened ]; then

@@ -14,7 +14,9 @@
 #include "tcg_test.h"
 
 #include "backend.h"
+#include "seeds.h"
 #include "testcase.h"
+#include "verdict.h"
 
 #define N_BATCH 64
 #define N_BENCH 100000
@@ -109,6 +111,48 @@ TEST(boot_and_batch)
 	ASSERT_EQ(count_children(), 0);
 }
 
+static int cov_equal(const struct gc_result *a, const struct gc_result *b)
+{
+	return a->n_cov == b->n_cov &&
+	       !memcmp(a->cov, b->cov, a->n_cov * sizeof(a->cov[0]));
+}
+
+/*
+ * Every case of a batch carries its own coverage. The backend groups a
+ * batch by mechanism, so [A B A B A B] runs as A A A B B B: the second and
+ * third of each ran after one of their own kind and must report the very
+ * same counters, and A's must not be B's.
+ */
+TEST(coverage_per_case)
+{
+	static const char *const seeds[] = {"syscall64", "int80_64"};
+	struct backend *b = open_tcg(0);
+	size_t cov_len;
+	char err[256];
+
+	ASSERT(b);
+	ASSERT_EQ(backend_coverage(b, &cov_len), 0);
+	ASSERT(cov_len > 0);
+	seeds_load_minimal(cases, 6, seeds, 2);
+	ASSERT(cases[0].mechanism != cases[1].mechanism);
+	ASSERT_EQ(backend_run(b, cases, 6, GC_DEFENSES_ALL, outs, err,
+			      sizeof(err)),
+		  0);
+	for (unsigned i = 0; i < 6; i++) {
+		ASSERT_EQ(outs[i].status, CASE_OK);
+		ASSERT(outs[i].result.n_cov > 0);
+		ASSERT(outs[i].result.n_cov <= GC_MAX_COV_WORDS);
+		for (unsigned k = 0; k < outs[i].result.n_cov; k++)
+			ASSERT(outs[i].result.cov[k].word * 8 < cov_len);
+	}
+	printf("coverage: %u and %u counter words per case\n",
+	       outs[2].result.n_cov, outs[3].result.n_cov);
+	ASSERT(cov_equal(&outs[2].result, &outs[4].result));
+	ASSERT(cov_equal(&outs[3].result, &outs[5].result));
+	ASSERT(!cov_equal(&outs[2].result, &outs[3].result));
+	backend_close(b);
+}
+
 static void selftest_then_recover(enum gc_selftest what, enum case_status want)
 {
 	struct backend_stats st;
@@ -140,6 +184,53 @@ TEST(selftest_hang)
 TEST(selftest_triple_fault)
 {
 	selftest_then_recover(GC_SELFTEST_TRIPLE_FAULT, CASE_VM_CRASH);
+}
+
+/*
+ * QEMU 7.2 TCG runs an IRET to an LDT 16-bit code segment with RIP above
+ * 4 GiB at the truncated EIP, and dies of SIGSEGV on the instruction
+ * breakpoint there (docs/semantics.md §6). The kernel raises the #GP(0)
+ * hardware raises; with that check switched off QEMU crashes, and the
+ * backend says it was QEMU, with its signal: an emulator crash, never a
+ * finding about the kernel.
+ */
+static const char qemu_ldt_crash[] = "gatecrash-testcase 1\n"
+				     "mechanism = int80_64\n"
+				     "rax = 0x2\n"
+				     "ret.rip = 0x100000000\n"
+				     "ret.cs = 0x4\n"
+				     "dr7 = 0x80\n"
+				     "seg.ldt0 = 0x980000000000\n";
+
+TEST(emulator_crash_is_its_own_class)
+{
+	struct backend *b = open_tcg(50);
+	struct gc_testcase tc;
+	struct verdict v;
+	char err[256];
+
+	ASSERT(b);
+	ASSERT_EQ(tc_parse_text(qemu_ldt_crash, sizeof(qemu_ldt_crash) - 1, &tc,
+				err, sizeof(err)),
+		  0);
+	ASSERT_EQ(
+		backend_run(b, &tc, 1, GC_DEFENSES_ALL, outs, err, sizeof(err)),
+		0);
+	oracle_judge(&tc, &outs[0], &v);
+	ASSERT_EQ(v.cls, VERDICT_PASS); /* the kernel's check: a #GP(0) */
+	if (backend_run_selftest_cases(b, GC_SELFTEST_NO_EXIT_LIMIT_CHECK, &tc,
+				       1, GC_DEFENSES_ALL, outs, err,
+				       sizeof(err)))
+		FAIL("selftest: %s", err);
+	printf("without the limit check: status %d: %s\n", outs[0].status,
+	       outs[0].detail);
+	ASSERT_EQ(outs[0].status, CASE_EMULATOR_CRASH);
+	ASSERT(strstr(outs[0].detail, "killed by signal 11") != NULL);
+	oracle_judge(&tc, &outs[0], &v);
+	ASSERT_EQ(v.cls, VERDICT_EMULATOR);
+	ASSERT(!verdict_is_finding(v.cls));
+	backend_close(b);
+	ASSERT_EQ(count_children(), 0);
 }
 
 TEST(errors_say_what_to_do)

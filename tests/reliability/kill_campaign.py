@@ -8,6 +8,8 @@ moments, restart it each time, and check after every kill that
     JSON, signature is one line;
   - the corpus only grows, and a restarted campaign loads all of it;
   - stats.jsonl is valid JSON on every line, execs never go backwards;
+  - findings/index: at most 5 findings kept per bucket, hit counts never
+    go backwards, and after the clean run its kept counts are the disk's;
   - no QEMU of the killed harness is still running (PR_SET_PDEATHSIG).
 
 A defense is off so findings appear. Ends with a clean run, which must
@@ -120,16 +122,55 @@ def start(gc, out, extra, log):
                             stdout=log, stderr=log, env=env)
 
 
-def after_kill(gc, out, tmp, seen, state):
+KEEP_PER_BUCKET = 5  # the engine's BUCKET_KEEP
+
+
+def check_index(out, state, exact):
+    """findings/index: whole lines, at most KEEP_PER_BUCKET kept per bucket
+    on disk, hits never below kept nor going backwards. exact: after a
+    clean exit, kept equals the directories of the bucket."""
+    on_disk = {}
+    for p in glob.glob(os.path.join(out, "findings", "*", "bucket")):
+        with open(p) as f:
+            b = f.read().strip()
+        on_disk[b] = on_disk.get(b, 0) + 1
+    for b, n in on_disk.items():
+        if n > KEEP_PER_BUCKET:
+            raise Failed("bucket %s: %d findings kept" % (b, n))
+    path = os.path.join(out, "findings", "index")
+    if not os.path.exists(path):
+        if exact and on_disk:
+            raise Failed("no findings/index after a clean run")
+        return
+    hits = {}
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            h, k, b = line.rstrip("\n").split("\t", 2)
+            hits[b] = int(h)
+            if int(h) < int(k):
+                raise Failed("index: %s: %s hits < %s kept" % (b, h, k))
+            if exact and int(k) != on_disk.get(b, 0):
+                raise Failed("index: %s: %s kept, %d on disk" %
+                             (b, k, on_disk.get(b, 0)))
+    for b, h in state["hits"].items():
+        if hits.get(b, 0) < h:
+            raise Failed("index: %s hits went back from %d to %d" %
+                         (b, h, hits.get(b, 0)))
+    state["hits"] = hits
+
+
+def after_kill(gc, out, tmp, seen, state, exact=False):
     """Every check that must hold after a kill."""
     deadline = time.time() + 2.0
     while qemu_running() and time.time() < deadline:
         time.sleep(0.01)
     if qemu_running():
         raise Failed("%d QEMU still running after the kill" % qemu_running())
-    now = set(os.path.basename(p)
-              for p in glob.glob(os.path.join(out, "findings", "*"))
-              if not os.path.basename(p).startswith("."))
+    now = set(os.path.basename(os.path.dirname(p))
+              for p in glob.glob(os.path.join(out, "findings", "*", ""))
+              if not os.path.basename(os.path.dirname(p)).startswith("."))
     lost = seen - now
     if lost:
         raise Failed("findings lost: %s" % sorted(lost))
@@ -144,6 +185,7 @@ def after_kill(gc, out, tmp, seen, state):
         raise Failed("corpus files lost: %s" %
                      sorted(state["corpus"] - corpus)[:5])
     state["corpus"] = corpus
+    check_index(out, state, exact)
     try:
         state["execs"] = check_stats(os.path.join(out, "stats.jsonl"),
                                      state["execs"])
@@ -185,7 +227,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="gc-kill-")
     out = os.path.join(tmp, "camp")
     seen = set()
-    state = {"checked": set(), "corpus": set(), "execs": 0}
+    state = {"checked": set(), "corpus": set(), "execs": 0, "hits": {}}
     t0 = time.time()
     log = open(os.path.join(tmp, "log"), "w")
     try:
@@ -206,7 +248,7 @@ def main():
                                 len(state["corpus"]), state["execs"]))
             sys.stdout.flush()
         last = final_run(a.gatecrash, out, log, state)
-        after_kill(a.gatecrash, out, tmp, seen, state)
+        after_kill(a.gatecrash, out, tmp, seen, state, exact=True)
     except Failed as e:
         print("FAIL: %s (campaign kept in %s)" % (e, out))
         log.close()

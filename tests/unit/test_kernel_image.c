@@ -85,6 +85,40 @@ TEST(real_kernel)
 	ASSERT(strchr(buf, '+') != NULL);
 }
 
+/* strip (Debian's dh_strip) must not cost the coverage block (kernel.ld's
+ * .gc_cov_bounds): the stripped kernel gives the same bounds. */
+TEST(stripped_kernel_keeps_coverage_bounds)
+{
+	const char *path = kernel_image_default_path();
+	char stripped[] = "/tmp/gc-test-stripped-XXXXXX";
+	char err[256], cmd[1024];
+	uint64_t start, end;
+	int fd;
+
+	if (access(path, R_OK) || system("strip --version >/dev/null 2>&1")) {
+		printf("(real kernel %s or strip missing: skipped)\n", path);
+		return;
+	}
+	if (kernel_image_load_symbols(path, err, sizeof(err)))
+		FAIL("%s", err);
+	start = kernel_image_symbol_address("__gc_cov_start");
+	end = kernel_image_symbol_address("__gc_cov_end");
+	ASSERT(start && end > start);
+	fd = mkstemp(stripped);
+	ASSERT(fd >= 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "strip -o %s %s", stripped, path);
+	ASSERT(system(cmd) == 0);
+	if (kernel_image_load_symbols(stripped, err, sizeof(err))) {
+		unlink(stripped);
+		FAIL("stripped kernel: %s", err);
+	}
+	unlink(stripped);
+	ASSERT(kernel_image_symbol_address("pvh_start") == 0);
+	ASSERT(kernel_image_symbol_address("__gc_cov_start") == start);
+	ASSERT(kernel_image_symbol_address("__gc_cov_end") == end);
+}
+
 static uint8_t *self_image(size_t *len)
 {
 	FILE *f = fopen("/proc/self/exe", "rb");

@@ -30,7 +30,7 @@ static enum case_status check(const struct gc_result *r, unsigned index,
 
 	memset(&o, 0xa5, sizeof(o));
 	o.result = *r;
-	result_check(&o, index);
+	result_check(&o, index, 0);
 	strcpy(detail, o.detail);
 	return o.status;
 }
@@ -74,7 +74,7 @@ TEST(counts_beyond_arrays_are_ok)
 BAD(bad_magic, r.magic = 0x12345678, "no result")
 BAD(zero_magic, r.magic = 0, "no result")
 BAD(wrong_index, r.index = 4, "index 4 in slot 3")
-BAD(end_out_of_range, r.mech.end = GC_END_COUNT, "mech end 5 out of range")
+BAD(end_out_of_range, r.mech.end = GC_END_COUNT, "mech end 6 out of range")
 BAD(end_255, r.ref.end = 255, "ref end 255")
 BAD(mech_not_run, r.mech.end = GC_END_NOT_RUN, "mech end is NOT_RUN")
 BAD(ref_not_run, r.ref.end = GC_END_NOT_RUN, "ref end is NOT_RUN")
@@ -130,6 +130,49 @@ static void random_result(struct gc_result *r)
 			r->ref.exits[i].kind = (uint8_t)(rng() % 4);
 		}
 	}
+}
+
+/* Coverage steers the fuzzer only: a bad list is trimmed, never trusted
+ * and never an error. */
+#define COV_LEN 604 /* not a whole number of words */
+TEST(coverage_is_clamped)
+{
+	struct case_outcome o;
+
+	memset(&o, 0xa5, sizeof(o));
+	good_result(&o.result, 3);
+	o.result.n_cov = 0xffff; /* more than the array holds */
+	for (unsigned i = 0; i < GC_MAX_COV_WORDS; i++) {
+		/* Every third word past the block, every fifth empty. */
+		o.result.cov[i].word = i % 3 ? i % (COV_LEN / 8) : ~0ull - i;
+		o.result.cov[i].counters = i % 5 ? ~0ull : 0;
+	}
+	o.result.cov[1].word = COV_LEN / 8; /* the last word: 4 of 8 in */
+	result_check(&o, 3, COV_LEN);
+	ASSERT_EQ(o.status, CASE_OK);
+	ASSERT(o.result.n_cov <= GC_MAX_COV_WORDS);
+	ASSERT(o.result.n_cov > 0);
+	ASSERT_EQ(o.result.cov[0].word, COV_LEN / 8);
+	ASSERT_EQ(o.result.cov[0].counters, 0xffffffffull);
+	for (unsigned i = 0; i < GC_MAX_COV_WORDS; i++) {
+		const struct gc_cov_word *c = &o.result.cov[i];
+
+		if (i >= o.result.n_cov) {
+			ASSERT(!c->word && !c->counters);
+			continue;
+		}
+		ASSERT(c->word * 8 < COV_LEN);
+		ASSERT(c->counters != 0);
+	}
+	/* A backend without counters keeps none. */
+	memset(&o, 0xa5, sizeof(o));
+	good_result(&o.result, 3);
+	o.result.n_cov = 2;
+	o.result.cov[0] = (struct gc_cov_word){.word = 0, .counters = 1};
+	o.result.cov[1] = (struct gc_cov_word){.word = 1, .counters = 9};
+	result_check(&o, 3, 0);
+	ASSERT_EQ(o.status, CASE_OK);
+	ASSERT_EQ(o.result.n_cov, 0);
 }
 
 TEST(fuzz_100k)

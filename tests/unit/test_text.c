@@ -312,6 +312,47 @@ TEST(errors_name_their_line)
 			  "line 4: 'r9': expected a number, got 'z'"));
 }
 
+/* Context lines (docs/testcase-format.md): read into tc_context, printed
+ * back in the same order, and only before the first field. */
+TEST(context_lines)
+{
+	static const char text[] = HDR "disable = sysexit_eip_fits,entry_clear_df\n"
+				   "vendor = intel   # why\n"
+				   "backend = kvm,tcg\n"
+				   "mechanism = syscall64\nrax = 1\n";
+	struct gc_testcase tc, back;
+	struct tc_context ctx, ctx2;
+	char err[256], *buf = NULL;
+	size_t len;
+	FILE *f;
+
+	ASSERT_EQ(tc_parse_text_ctx(text, strlen(text), &tc, &ctx, err,
+				    sizeof(err)),
+		  0);
+	ASSERT_STREQ(ctx.disable, "sysexit_eip_fits,entry_clear_df");
+	ASSERT_STREQ(ctx.vendor, "intel");
+	ASSERT_STREQ(ctx.backend, "kvm,tcg");
+	ASSERT_EQ(ctx.mechanism_line, 5);
+	f = open_memstream(&buf, &len);
+	tc_print_text_ctx(f, &tc, &ctx);
+	fclose(f);
+	ASSERT_EQ(tc_parse_text_ctx(buf, len, &back, &ctx2, err, sizeof(err)),
+		  0);
+	ASSERT(!memcmp(&ctx, &ctx2, sizeof(ctx)));
+	ASSERT(!memcmp(&tc, &back, sizeof(tc)));
+	free(buf);
+	/* The plain parser takes them too (and drops them). */
+	ASSERT_EQ(parse(text, &tc, err, sizeof(err)), 0);
+	ASSERT(fails_with(HDR "rax = 1\nvendor = amd\n",
+			  "line 3: 'vendor' is a context line: put it before "
+			  "the first field (line 2)"));
+	ASSERT(fails_with(HDR "vendor = amd\nvendor = amd\n",
+			  "line 3: 'vendor' is given twice"));
+	ASSERT(fails_with(HDR "disable =\n", "line 2: missing value"));
+	ASSERT(fails_with(HDR "backend = tcg; rm -rf\n",
+			  "line 2: 'backend': expected a name"));
+}
+
 TEST(error_inside_a_line_without_newline)
 {
 	/* The text need not be NUL-terminated: parse a prefix only. */

@@ -120,6 +120,38 @@ bool selector_loads_as_data(uint16_t sel)
 	return d->p;
 }
 
+/* The segment's last valid offset (SDM Vol. 3A 3.4.5: G scales by 4 KiB). */
+static uint64_t segment_limit(const struct seg_desc *d)
+{
+	uint64_t limit = ((uint64_t)d->limit1 << 16) | d->limit0;
+
+	return d->g ? (limit << 12) | 0xfff : limit;
+}
+
+/*
+ * Would an IRET or far return to CPL 3 load cs and ss, with cs a 16- or
+ * 32-bit code segment? The checks of SDM Vol. 2 IRET (return to outer
+ * privilege level) that come before its "tempEIP beyond code segment
+ * limit" check, so the #GP(0) of that check is what the CPU raises only
+ * when these pass. *limit is the code segment's limit.
+ */
+bool selector_is_legacy_user_code(uint16_t cs, uint16_t ss, uint64_t *limit)
+{
+	const struct seg_desc *c = descriptor_of(cs), *s = descriptor_of(ss);
+
+	if ((cs & SEG_RPL_MASK) != 3 || (ss & SEG_RPL_MASK) != 3 || !c || !s ||
+	    !(cs & ~SEG_RPL_MASK) || !(ss & ~SEG_RPL_MASK))
+		return false;
+	if (!c->s || !(c->type & SEG_TYPE_CODE) || !c->p || c->l ||
+	    (is_conforming_code(c) ? c->dpl > 3 : c->dpl != 3))
+		return false;
+	if (!s->s || (s->type & SEG_TYPE_CODE) || !(s->type & SEG_TYPE_RW) ||
+	    s->dpl != 3 || !s->p)
+		return false;
+	*limit = segment_limit(c);
+	return true;
+}
+
 /*
  * After the LDT changed, DS and ES may hold descriptors that no longer
  * exist: Linux's refresh_ldt_segments() reloads each that names the LDT,

@@ -159,6 +159,20 @@ const uint8_t *user_probe_page_for(unsigned mechanism, unsigned prefix)
 	return probe_pages[mechanism][prefix];
 }
 
+/*
+ * Whether the probe code runs in order after an exit returning to rip:
+ * from its first instruction, or resumed inside it after a trap in code
+ * that had. An exit into its middle (a set_return_state RIP) runs the
+ * probe's bytes as other instructions, whose outcome depends on the
+ * registers the exit loaded (ECX after SYSRETL), not on SS.
+ */
+bool user_probe_return_in_order(uint64_t rip, bool in_order)
+{
+	if (rip == GC_USER_LANDING)
+		return true;
+	return in_order && rip > GC_USER_LANDING && rip <= PROBE_DONE;
+}
+
 /* What a user exception in the probe's run says about SS, if anything. */
 enum gc_ss_probe user_probe_outcome(uint64_t rip, unsigned vector,
 				    uint32_t error_code)

@@ -2,7 +2,7 @@
 /*
  * The bench floor (GC_SELFTEST_RAW_ROUND_TRIP, docs/bench.md B1): per case,
  * the least a testcase can cost under TCG as the feasibility prototype
- * measured it (shared/notes/feasibility-doorbell.md §2): IRETQ into ring
+ * measured it (docs/bench.md, the floor): IRETQ into ring
  * 3, one SYSCALL/SYSRETQ and one INT/IRETQ round trip through stubs that
  * do nothing else, an INT back to the kernel, and the result slot written.
  * Its vectors and LSTAR are installed for the batch and taken down by

@@ -151,7 +151,7 @@ void syscall_dispatch(struct cpu_regs *regs)
 /*
  * The reference enters by its own int $0x80 but must leave the user where
  * the mechanism's instruction would, with what the architecture says that
- * instruction leaves (edge-cases.md §0, docs/semantics.md §2): the return
+ * instruction leaves (docs/catalog.md §0, docs/semantics.md §2): the return
  * RIP is the landing, and SYSCALL also puts that RIP in RCX and RFLAGS (RF
  * cleared) in R11. Only the entry the reference run starts with is
  * emulated; later entries are whatever the user code executes, in both

@@ -7,7 +7,7 @@
  * behind whatever happens to the harness). The mailbox sits at file offset
  * GC_MAILBOX_GPA. One batch is one doorbell round trip: the host writes the
  * cases and bumps host_seq, the guest runs them and copies host_seq into
- * guest_seq (shared/notes/feasibility-doorbell.md; message passing only).
+ * guest_seq (docs/internals.md "The mailbox and the doorbell"; message passing only).
  *
  * A guest that stops making progress (mailbox->current not moving forward
  * for the case timeout) or a QEMU that exits (triple fault with -no-reboot)

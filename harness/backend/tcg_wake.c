@@ -5,7 +5,7 @@
  * spin budget sets mailbox->host_sleeping and sleeps in poll(); the guest,
  * having published guest_seq, writes the port when it sees the flag. A
  * spinning host would take the core a vCPU needs as soon as two VMs, or
- * anything else, share the machine (shared/notes/feasibility-doorbell.md
+ * anything else, share the machine (docs/internals.md "The mailbox and the doorbell"
  * §4-5: two spinning pairs collapse to CFS slices).
  *
  * The flag and guest_seq are a store-load handshake on both sides:

@@ -5,7 +5,7 @@
  * built with the plain compiler and /usr/lib/afl/afl-compiler-rt.o instead:
  * through afl-cc, the harness's own edges would be instrumented and shrink
  * the map to their size, hiding the guest's counters (see
- * shared/notes/feasibility-coverage.md). The strings in __AFL_LOOP are
+ * docs/fuzzing.md "Guest coverage"). The strings in __AFL_LOOP are
  * how afl-fuzz recognizes a persistent-mode binary.
  */
 #ifndef GC_AFL_MACROS_H

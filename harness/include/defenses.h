@@ -15,7 +15,7 @@
 struct defense {
 	const char *name;	  /* "sysret_canonical_rip" */
 	enum gc_defense bit;
-	const char *catalog_case; /* "E1" (shared/edge-cases.md) */
+	const char *catalog_case; /* "E1" (docs/catalog.md) */
 	const char *seed;	  /* "seeds/defenses/sysret_canonical_rip.tc" */
 	const char *expected;	  /* verdict class with it off: "hazard" */
 	const char *vendor;	  /* NULL, or the guest CPU vendor the seed

@@ -19,7 +19,7 @@ static int fail(char *why, size_t len, const char *reason)
 
 /*
  * A compat SYSCALL on Linux returns to the vDSO's int80_landing_pad, never
- * to the next instruction (do_fast_syscall_32; edge-cases.md section 1),
+ * to the next instruction (do_fast_syscall_32; docs/catalog.md section 1),
  * and the landing pad pops EBP, EDX, ECX and returns: it expects the frame
  * __kernel_vsyscall pushed. So the runner maps the 32-bit vDSO and writes
  * that frame below the user ESP: EBP and EDX as they are, ECX := the

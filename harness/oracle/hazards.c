@@ -64,7 +64,7 @@ static int address_is_canonical(uint64_t va)
 	return top == 0 || top == (1ull << (64 - VA_BITS + 1)) - 1;
 }
 
-/* Intel checks RCX while still at CPL 0 (SDM SYSRET; edge-cases.md E1). */
+/* Intel checks RCX while still at CPL 0 (SDM SYSRET; docs/catalog.md E1). */
 static int sysret_noncanonical_rcx(const struct gc_exit_record *exit)
 {
 	return exit->kind == GC_EXIT_SYSRETQ &&

@@ -67,7 +67,7 @@ const struct allowed_diff allowed_diffs[] = {
 	{
 		.name = "compat_gpr_upper_halves",
 		.reason = "GPR bits 63:32 are architecturally undefined "
-			  "after leaving 64-bit mode (edge-cases.md §1)",
+			  "after leaving 64-bit mode (docs/catalog.md §1)",
 		.modes = MODE_BIT(GC_MODE_COMPAT),
 		.fields = SF_ALL_GPRS,
 		.may_differ = UPPER_HALF,
@@ -85,7 +85,7 @@ const struct allowed_diff allowed_diffs[] = {
 		.name = "compat_syscall_clears_r8_r10",
 		.reason = "Linux's SYSRETL path zeroes R8-R10 instead of "
 			  "restoring them; non-int80 compat entries may clear "
-			  "R8+ (test_syscall_vdso.c, edge-cases.md §1)",
+			  "R8+ (test_syscall_vdso.c, docs/catalog.md §1)",
 		.mechanisms = MECH_BIT(GC_MECH_SYSCALL_COMPAT),
 		.fields = SF_BIT(SF_GPR0 + GC_R8) | SF_BIT(SF_GPR0 + GC_R9) |
 			  SF_BIT(SF_GPR0 + GC_R10),
@@ -96,7 +96,7 @@ const struct allowed_diff allowed_diffs[] = {
 		.reason = "Linux clears R12-R15 on compat SYSCALL entry and "
 			  "its SYSRETL exit does not restore them; non-int80 "
 			  "compat entries may clear R8+ (test_syscall_vdso.c, "
-			  "edge-cases.md §1)",
+			  "docs/catalog.md §1)",
 		.mechanisms = MECH_BIT(GC_MECH_SYSCALL_COMPAT),
 		.fields = SF_BIT(SF_GPR0 + GC_R12) | SF_BIT(SF_GPR0 + GC_R13) |
 			  SF_BIT(SF_GPR0 + GC_R14) | SF_BIT(SF_GPR0 + GC_R15),
@@ -106,7 +106,7 @@ const struct allowed_diff allowed_diffs[] = {
 		.name = "compat_syscall_ecx_is_return_eip",
 		.reason = "SYSRETL returns to EIP = ECX, so ECX reads back as "
 			  "the EIP the SYSRETL exit returned to; the compat "
-			  "ABI leaves ECX to the vDSO (edge-cases.md §1)",
+			  "ABI leaves ECX to the vDSO (docs/catalog.md §1)",
 		.mechanisms = MECH_BIT(GC_MECH_SYSCALL_COMPAT),
 		.fields = SF_BIT(SF_GPR0 + GC_RCX),
 		.kind = ALLOW_SYSRETL_RCX,
@@ -114,8 +114,8 @@ const struct allowed_diff allowed_diffs[] = {
 	{
 		.name = "compat_syscall_r11_is_eflags",
 		.reason = "SYSRETL loads EFLAGS from R11, so R11 reads back as "
-			  "the EFLAGS the SYSRETL exit loaded (edge-cases.md "
-			  "§1: \"for R11, load EFLAGS\")",
+			  "the EFLAGS the SYSRETL exit loaded (docs/catalog.md "
+			  "§1)",
 		.mechanisms = MECH_BIT(GC_MECH_SYSCALL_COMPAT),
 		.fields = SF_BIT(SF_GPR0 + GC_R11),
 		.kind = ALLOW_SYSRETL_R11,
@@ -124,7 +124,7 @@ const struct allowed_diff allowed_diffs[] = {
 		.name = "compat_sysexit_ecx_is_esp",
 		.reason = "SYSEXIT returns to ESP = ECX, so ECX reads back as "
 			  "the ESP the SYSEXIT exit loaded; the vDSO saves "
-			  "and restores ECX around sysenter (edge-cases.md §1)",
+			  "and restores ECX around sysenter (docs/catalog.md §1)",
 		.mechanisms = MECH_BIT(GC_MECH_SYSENTER_COMPAT),
 		.fields = SF_BIT(SF_GPR0 + GC_RCX),
 		.kind = ALLOW_SYSEXIT_RCX,
@@ -133,7 +133,7 @@ const struct allowed_diff allowed_diffs[] = {
 		.name = "compat_sysexit_edx_is_eip",
 		.reason = "SYSEXIT returns to EIP = EDX, so EDX reads back as "
 			  "the EIP the SYSEXIT exit returned to; the vDSO saves "
-			  "and restores EDX around sysenter (edge-cases.md §1)",
+			  "and restores EDX around sysenter (docs/catalog.md §1)",
 		.mechanisms = MECH_BIT(GC_MECH_SYSENTER_COMPAT),
 		.fields = SF_BIT(SF_GPR0 + GC_RDX),
 		.kind = ALLOW_SYSEXIT_RDX,

@@ -510,7 +510,7 @@ enum gc_doorbell {
 #define GC_MAX_BATCH 256
 
 /*
- * The doorbell (shared/notes/feasibility-doorbell.md): the host fills cases,
+ * The doorbell (docs/internals.md "The mailbox and the doorbell"): the host fills cases,
  * batch_count and defenses, then bumps host_seq; the guest spins on host_seq
  * (plain loads, no PAUSE: under TCG it leaves the translation block), runs
  * the batch, writes results, then sets guest_seq = host_seq. Message passing

@@ -224,7 +224,8 @@ static unsigned count_files(const char *sub)
 	snprintf(path, sizeof(path), "%s/%s", out_dir, sub);
 	d = opendir(path);
 	while (d && (e = readdir(d)))
-		n += e->d_name[0] != '.';
+		/* findings/index is the bucket counts, not a finding */
+		n += e->d_name[0] != '.' && strcmp(e->d_name, "index");
 	if (d)
 		closedir(d);
 	return n;

@@ -196,7 +196,7 @@ ENDFUNC paranoid_gs_entry
 /*
  * int $0x80 (DPL 3 interrupt gate). INT n clears TF, NT, RF and IF but keeps
  * DF and AC as the user had them (SDM INT n operation), so the entry must
- * clear DF before any string instruction: edge-cases.md E7.
+ * clear DF before any string instruction: docs/catalog.md E7.
  */
 ENTRY entry_INT80
 	MOVSS_DB_REPLAY
@@ -260,7 +260,7 @@ ENDFUNC entry_SYSCALL_64
 
 /*
  * SYSCALL from compat mode, through CSTAR: AMD only (Intel raises #UD,
- * edge-cases.md E14). ECX holds the return EIP; the rest is as above.
+ * docs/catalog.md E14). ECX holds the return EIP; the rest is as above.
  */
 ENTRY entry_SYSCALL_compat
 	SYSCALL_ENTRY_FRAME __USER32_CS, SYSCALL32_FRAME_VECTOR

@@ -3,7 +3,7 @@
  * espfix64 (E10, CVE-2014-8133 family). IRETQ to a 16-bit stack segment
  * (SS.B = 0) in compat mode loads only SP[15:0]: RSP[31:16] keep what the
  * kernel's RSP held at the IRET, so the kernel stack address leaks to the
- * user and the user's ESP[31:16] is lost (edge-cases.md §1 "RSP upper
+ * user and the user's ESP[31:16] is lost (docs/catalog.md §1 "RSP upper
  * bits"). Linux's fix, copied here: IRET from an alias of one page that is
  * mapped at every 64 KiB of a 4 GiB window, at the address whose bits 31:16
  * are the user's ESP[31:16]. The hardware then "keeps" the right bits.

@@ -307,12 +307,11 @@ static void json_kernel_fault(FILE *f, const struct verdict *v,
 	fputc('}', f);
 }
 
-void verdict_print_json(FILE *f, const char *file, const struct gc_testcase *tc,
-			const struct case_outcome *out, const struct verdict *v,
-			const char *backend, symbolize_fn symbolize)
+void verdict_print_json_members(FILE *f, const char *file,
+				const struct gc_testcase *tc,
+				const struct verdict *v, const char *backend,
+				symbolize_fn symbolize)
 {
-	(void)out; /* the verdict holds everything the JSON carries */
-	fputc('{', f);
 	json_key(f, "file", 1);
 	json_string_or_null(f, file);
 	json_key(f, "backend", 0);
@@ -331,5 +330,14 @@ void verdict_print_json(FILE *f, const char *file, const struct gc_testcase *tc,
 	json_kernel_fault(f, v, symbolize);
 	json_key(f, "detail", 0);
 	json_string(f, v->detail);
+}
+
+void verdict_print_json(FILE *f, const char *file, const struct gc_testcase *tc,
+			const struct case_outcome *out, const struct verdict *v,
+			const char *backend, symbolize_fn symbolize)
+{
+	(void)out; /* the verdict holds everything the JSON carries */
+	fputc('{', f);
+	verdict_print_json_members(f, file, tc, v, backend, symbolize);
 	fputs("}\n", f);
 }

@@ -51,6 +51,16 @@
 #define GC_USER_STACK_VA (GC_USER_CODE_VA + 0x10000)
 #define GC_USER_STACK_TOP (GC_USER_STACK_VA + GC_USER_PAGE_SIZE)
 
+/*
+ * The kernel's espfix64 window (arch/x86/espfix.c): supervisor-only
+ * aliases of its IRET stack at every 64 KiB of [4 GiB, 8 GiB). Linux keeps
+ * its espfix stacks above TASK_SIZE_MAX, where no user breakpoint can
+ * reach them; here they sit among user addresses, so the host treats this
+ * window as kernel space when it normalizes debug registers.
+ */
+#define GC_ESPFIX_WINDOW_VA 0x100000000ull
+#define GC_ESPFIX_WINDOW_SIZE 0x100000000ull
+
 /* A user data page (read/write, no execute). Its first word holds the
  * user's SS selector for the mov_ss prefix (struct gc_debug_ext); a data
  * breakpoint on it is CVE-2018-8897's trigger (E8). */

@@ -96,7 +96,7 @@ static void print_exceptions(FILE *f, const char *which,
 		if (e->vector == X86_TRAP_PF)
 			fprintf(f, " cr2 0x%" PRIx64, e->cr2);
 		if (e->vector == X86_TRAP_DB)
-			fprintf(f, " dr6 0x%" PRIx64, e->cr2);
+			fprintf(f, " dr6 0x%" PRIx64, e->dr6);
 	}
 	fputs(run->n_exc > GC_MAX_EXC ? ", ...\n" : "\n", f);
 }

@@ -351,7 +351,10 @@ struct gc_exception {
 	uint16_t reserved;
 	uint32_t error_code;
 	uint64_t rip;
-	uint64_t cr2; /* CR2 for #PF, DR6 for #DB, else 0 */
+	union { /* what a signal handler is given; else 0 */
+		uint64_t cr2; /* #PF: the faulting address */
+		uint64_t dr6; /* #DB: the cause (single step, which B0-B3) */
+	};
 } __attribute__((packed));
 _Static_assert(sizeof(struct gc_exception) == 24, "gc_exception layout");
 
@@ -369,6 +372,9 @@ struct gc_exit_record {
 	uint8_t kind; /* enum gc_exit_kind */
 	uint8_t reserved[5];
 	uint16_t ss; /* live SS selector when the exit instruction ran */
+	/* The live registers, which SYSRET and SYSEXIT take their operands
+	 * from: RCX is the RIP SYSRET loads and, for SYSEXIT, the ESP (ECX;
+	 * EDX is the EIP); R11 the RFLAGS SYSRET loads. */
 	uint64_t rcx;
 	uint64_t r11;
 	uint64_t rsp;

@@ -70,7 +70,7 @@ bool run_count_entry(void)
 }
 
 void run_record_user_exception(unsigned vector, uint32_t error_code,
-			       uint64_t rip, uint64_t cr2, uint8_t flags)
+			       uint64_t rip, uint64_t cr2_or_dr6, uint8_t flags)
 {
 	struct gc_run *out = current.out;
 
@@ -80,7 +80,7 @@ void run_record_user_exception(unsigned vector, uint32_t error_code,
 			.flags = flags,
 			.error_code = error_code,
 			.rip = rip,
-			.cr2 = cr2,
+			.cr2 = cr2_or_dr6, /* the union's one word */
 		};
 	if (out->n_exc < 255)
 		out->n_exc++;

@@ -227,6 +227,8 @@ int triage_run(struct triage *t, const char *dir, const char *backend,
 		ret = finish_bucket(t, &r, &t->b[i], err, errlen);
 	replayer_close(&r);
 	if (!ret)
+		triage_load_hits(t);
+	if (!ret)
 		ret = triage_load_stats(t);
 	return ret;
 }

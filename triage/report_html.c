@@ -283,7 +283,8 @@ static void html_match(FILE *f, const struct report_bucket *b)
 static void html_summary(FILE *f, const struct report *r)
 {
 	fputs("<table class=\"summary\">\n<tr><th>#</th><th>bucket</th>"
-	      "<th>findings</th><th>first seen</th><th>last seen</th>"
+	      "<th>findings</th><th>hits</th><th>first seen</th>"
+	      "<th>last seen</th>"
 	      "<th>matches</th><th>reproduced</th></tr>\n",
 	      f);
 	for (unsigned i = 0; i < r->nbuckets; i++) {
@@ -292,8 +293,13 @@ static void html_summary(FILE *f, const struct report *r)
 		fprintf(f, "<tr><td><a href=\"#b%u\">%u</a></td><td><code>",
 			b->number, b->number);
 		html_escape(f, b->signature);
-		fprintf(f, "</code></td><td>%u</td><td>%s</td><td>%s</td><td>",
-			b->count, b->first_seen, b->last_seen);
+		fprintf(f, "</code></td><td>%u</td><td>", b->count);
+		if (b->hits_known)
+			fprintf(f, "%llu", b->hits);
+		else
+			fputc('-', f);
+		fprintf(f, "</td><td>%s</td><td>%s</td><td>", b->first_seen,
+			b->last_seen);
 		html_match(f, b);
 		fprintf(f, "</td><td>%u/%u</td></tr>\n", b->reproduced,
 			r->times);

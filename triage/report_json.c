@@ -67,6 +67,10 @@ static void json_bucket(FILE *f, const struct report *r,
 		"\"findings_reproduced\":%u,\"verdict\":",
 		b->count, b->first_unix, b->last_unix, b->findings_reproduced);
 	json_string(f, b->verdict);
+	if (b->hits_known)
+		fprintf(f, ",\"hits\":%llu", b->hits);
+	else
+		fputs(",\"hits\":null", f);
 	fputs(",\"defense\":", f);
 	json_defense(f, b->defense);
 	fprintf(f,

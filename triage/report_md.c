@@ -34,14 +34,19 @@ static void md_match(FILE *f, const struct report_bucket *b)
 
 static void md_summary(FILE *f, const struct report *r)
 {
-	fputs("| # | bucket | findings | first seen | last seen | matches | "
-	      "reproduced |\n|---|---|---|---|---|---|---|\n",
+	fputs("| # | bucket | findings | hits | first seen | last seen | "
+	      "matches | reproduced |\n|---|---|---|---|---|---|---|---|\n",
 	      f);
 	for (unsigned i = 0; i < r->nbuckets; i++) {
 		const struct report_bucket *b = &r->b[i];
 
-		fprintf(f, "| %u | `%s` | %u | %s | %s | ", b->number,
-			b->signature, b->count, b->first_seen, b->last_seen);
+		fprintf(f, "| %u | `%s` | %u | ", b->number, b->signature,
+			b->count);
+		if (b->hits_known)
+			fprintf(f, "%llu", b->hits);
+		else
+			fputc('-', f);
+		fprintf(f, " | %s | %s | ", b->first_seen, b->last_seen);
 		md_match(f, b);
 		fprintf(f, " | %u/%u |\n", b->reproduced, r->times);
 	}

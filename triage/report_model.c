@@ -101,6 +101,8 @@ static int build_bucket(struct report_bucket *rb, const struct triage *t,
 	rb->defense = b->defense;
 	rb->verdict = verdict_name(b->min_res.v.cls);
 	rb->count = b->count;
+	rb->hits = b->hits;
+	rb->hits_known = b->hits_known;
 	rb->findings_reproduced = b->findings_reproduced;
 	report_time(b->first_seen, rb->first_seen, sizeof(rb->first_seen));
 	report_time(b->last_seen, rb->last_seen, sizeof(rb->last_seen));

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi_names.h"
 #include "defenses.h"
 #include "testcase.h"
 #include "triage.h"
@@ -129,20 +130,14 @@ static size_t append_cause(char *t, size_t len, size_t at,
 	return append(t, len, at, d->field);
 }
 
-static const char *const vector_names[32] = {
-	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
-	"#DF", "#9",  "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
-	"#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
-};
-
 /* "reference #GP native_irq_return_iret": the function, not the offset. */
 static size_t append_fault(char *t, size_t len, size_t at,
 			   const struct verdict *v)
 {
 	unsigned vec = v->fault.vector;
 	char sym[128];
-	const char *name =
-		vec < 32 && vector_names[vec] ? vector_names[vec] : "#?";
+	char buf[16];
+	const char *name = x86_vector_name(vec, buf, sizeof(buf));
 
 	kernel_image_symbolize(v->fault.rip, sym, sizeof(sym));
 	if (strncmp(sym, "0x", 2))

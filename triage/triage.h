@@ -136,6 +136,8 @@ struct triage_bucket {
 	unsigned fields_before, fields_after;
 	const struct defense *defense; /* re-enabling it alone passes */
 	char min_path[4096 + 64];      /* OUT/triage/<hash>/minimized.tc */
+	unsigned long long hits; /* findings/index: every hit, kept or not */
+	int hits_known;		 /* the index named this bucket alone */
 };
 
 struct stats_point {
@@ -162,6 +164,9 @@ int triage_run(struct triage *t, const char *dir, const char *backend,
 	       const struct backend_config *cfg, unsigned times,
 	       int force_profile, uint64_t defenses, char *err, size_t errlen);
 void triage_free(struct triage *t);
+/* OUT/findings/index's hit counts into t->b (a missing file is no
+ * error: hits stay unknown). */
+void triage_load_hits(struct triage *t);
 /* OUT/stats.jsonl into t->stats (a missing file is no error). */
 int triage_load_stats(struct triage *t);
 
@@ -182,6 +187,8 @@ struct report_bucket {
 	const struct defense *defense; /* NULL: no single one */
 	const char *verdict;	       /* of the minimized input's replay */
 	unsigned count, findings_reproduced;
+	unsigned long long hits; /* every hit the campaign counted */
+	int hits_known;		 /* else hits is meaningless */
 	char first_seen[64], last_seen[64]; /* "2026-.. UTC" or "-" */
 	double first_unix, last_unix;	    /* the same, Unix seconds */
 	double first_at;		    /* seconds into the campaign */

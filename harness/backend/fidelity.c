@@ -265,10 +265,10 @@ static void probe_debugregs(fid_run_fn run, void *ctx, struct fid_report *r)
 	describe(&o, what, sizeof(what));
 	if (mech_ran(&o) && m->n_exc >= 1 &&
 	    m->exc[0].vector == X86_TRAP_DB &&
-	    m->exc[0].rip == GC_USER_LANDING && (m->exc[0].cr2 & 0xf) == 1)
+	    m->exc[0].rip == GC_USER_LANDING && (m->exc[0].dr6 & 0xf) == 1)
 		set_cap(r, FID_DEBUGREGS, FID_OK,
 			"DR0 breakpoint at the landing: #DB, DR6 0x%llx",
-			(unsigned long long)m->exc[0].cr2);
+			(unsigned long long)m->exc[0].dr6);
 	else
 		set_cap(r, FID_DEBUGREGS, FID_MISSING,
 			"DR0 breakpoint at the landing did not fire (%s)",

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "abi_names.h"
 #include "kvm.h"
 #include "paths.h"
 #include "testcase.h"
@@ -86,16 +87,6 @@ const char *kvm__module_name(void)
 	return "kvm (no kvm_intel or kvm_amd module)";
 }
 
-static const char *vector_name(unsigned v)
-{
-	static const char *const names[] = {
-		"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
-		"#DF", "#09", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
-		"#MF", "#AC", "#MC", "#XM", "#VE", "#CP"};
-
-	return v < sizeof(names) / sizeof(names[0]) ? names[v] : "#??";
-}
-
 static int load_seed(const struct probe_seed *s, struct gc_testcase *tc)
 {
 	char path[512], err[256];
@@ -111,17 +102,16 @@ static int load_seed(const struct probe_seed *s, struct gc_testcase *tc)
 /* What a run did, in words: "ended user_fault after #GP at 0x40000800". */
 static void run_words(const struct gc_run *r, char *buf, size_t len)
 {
-	static const char *const ends[] = {"not_run", "landed", "user_fault",
-					   "kernel_fault", "budget"};
-	const char *end = r->end < GC_END_COUNT ? ends[r->end] : "?";
+	const char *end = run_end_name(r->end);
+	char vec[16];
 
 	if (r->end == GC_END_KERNEL_FAULT)
 		snprintf(buf, len, "kernel %s at 0x%llx",
-			 vector_name(r->fault.vector),
+			 x86_vector_name(r->fault.vector, vec, sizeof(vec)),
 			 (unsigned long long)r->fault.rip);
 	else if (r->n_exc)
 		snprintf(buf, len, "%s after %s at 0x%llx", end,
-			 vector_name(r->exc[0].vector),
+			 x86_vector_name(r->exc[0].vector, vec, sizeof(vec)),
 			 (unsigned long long)r->exc[0].rip);
 	else
 		snprintf(buf, len, "%s", end);
@@ -151,7 +141,7 @@ static void add_failure(struct kvm_fidelity *fid, const char *what)
 static void check_int80(struct kvm_fidelity *fid, const struct gc_run *r,
 			const char *mode)
 {
-	char what[160], seen[64];
+	char what[160], seen[64], vec[16];
 
 	if (r->end == GC_END_LANDED && !r->n_exc)
 		return;
@@ -159,7 +149,8 @@ static void check_int80(struct kvm_fidelity *fid, const struct gc_run *r,
 		snprintf(what, sizeof(what),
 			 "ring-3 int $0x80 (%s) raised %s instead of reaching "
 			 "its gate",
-			 mode, vector_name(r->exc[0].vector));
+			 mode,
+			 x86_vector_name(r->exc[0].vector, vec, sizeof(vec)));
 	else {
 		run_words(r, seen, sizeof(seen));
 		snprintf(what, sizeof(what),

@@ -120,11 +120,12 @@ int replay_finding_open(struct replay_options *o, const char *path,
 }
 
 int replay_parse_output_options(const char *cmd, const char *usage,
-				int with_lang, int argc, char **argv,
+				unsigned allowed, int argc, char **argv,
 				struct replay_options *o, const char **out)
 {
 	static const struct option longopts[] = {
 		REPLAY_LONGOPTS,
+		{"json", no_argument, NULL, 'j'},
 		{"lang", required_argument, NULL, 'L'},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
@@ -141,8 +142,13 @@ int replay_parse_output_options(const char *cmd, const char *usage,
 			exit(0);
 		} else if (c == 'o') {
 			*out = optarg;
+		} else if (c == 'j') {
+			if (!(allowed & REPLAY_OPT_JSON))
+				return cli_usage_error(cmd, "unknown option "
+						       "'--json'");
+			o->json = 1;
 		} else if (c == 'L') {
-			if (!with_lang)
+			if (!(allowed & REPLAY_OPT_LANG))
 				return cli_usage_error(cmd, "unknown option "
 						       "'--lang'");
 			if (strcmp(optarg, "c"))

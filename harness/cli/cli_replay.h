@@ -23,6 +23,7 @@ struct replay_options {
 	uint64_t defenses; /* from --disable */
 	int disable_given; /* --disable beats the recorded profile */
 	unsigned times;	   /* --times: replays per finding */
+	int json;	   /* --json, where the command takes it */
 };
 
 /* The long options, for a getopt_long table (terminated by the caller). */
@@ -70,11 +71,13 @@ int replay_open(const struct replay_options *o, struct replayer *r);
 /* Loads the finding at path and opens a replayer set to its profile
  * (replay_profile); prints the error and returns EXIT_USAGE on failure. */
 /* The options of commands that replay one finding and write a file:
- * the replay options, -o FILE, -h (prints usage and exits 0), --lang c if
- * with_lang, and exactly one finding (at argv[optind]). Returns 0, or
- * non-zero after printing the error. */
+ * the replay options, -o FILE, -h (prints usage and exits 0), --lang c
+ * and --json where allowed (REPLAY_OPT_*), and exactly one finding (at
+ * argv[optind]). Returns 0, or non-zero after printing the error. */
+#define REPLAY_OPT_LANG 1u
+#define REPLAY_OPT_JSON 2u
 int replay_parse_output_options(const char *cmd, const char *usage,
-				int with_lang, int argc, char **argv,
+				unsigned allowed, int argc, char **argv,
 				struct replay_options *o, const char **out);
 int replay_finding_open(struct replay_options *o, const char *path,
 			struct finding_input *fi, struct replayer *r);

@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "defenses.h"
 #include "engines.h"
+#include "json.h"
 
 static const char fuzz_usage[] =
 	"Usage: gatecrash fuzz --out DIR [options] [-- FUZZER-ARGS]\n"
@@ -49,6 +50,8 @@ static const char fuzz_usage[] =
 	"  --qemu PATH        qemu-system-x86_64 binary\n"
 	"  --timeout-ms N     per-testcase hang deadline (default 50)\n"
 	"  -q, --quiet        no progress lines\n"
+	"  --json             the closing summary as one JSON object on\n"
+	"                     stdout (progress lines stay on stderr)\n"
 	"  -h, --help         this text\n"
 	"  -- ARGS            with --engine libfuzzer or afl: passed to the\n"
 	"                     fuzzer after gatecrash's own (libFuzzer flags\n"
@@ -73,6 +76,7 @@ static int parse_u64(const char *s, uint64_t *out)
 
 /* --engine: the built-in engine, or an external fuzzer (engines.h). */
 static enum fuzz_engine engine;
+static int want_json;
 
 static int parse_engine(const char *name)
 {
@@ -128,6 +132,9 @@ static int parse_option(int c, struct campaign_config *cfg)
 		return 0;
 	case 'q':
 		cfg->progress = 0;
+		return 0;
+	case 'J':
+		want_json = 1;
 		return 0;
 	case 'd':
 		if (defenses_disable_list(optarg, &cfg->defenses, err,
@@ -196,6 +203,7 @@ static int parse_fuzz_options(int argc, char **argv,
 		{"vendor", required_argument, NULL, 'V'},
 		{"timeout-ms", required_argument, NULL, 'T'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"json", no_argument, NULL, 'J'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -263,6 +271,33 @@ static void print_summary(const struct campaign_config *cfg,
 	putchar('\n');
 }
 
+/* The summary's figures as one object; "findings" and "verdicts" are
+ * keyed by verdict class, as in stats.jsonl. */
+static void print_summary_json(const struct campaign_config *cfg,
+			       const struct campaign_result *r,
+			       const char *engine_name)
+{
+	fputs("{\"engine\":", stdout);
+	json_string(stdout, engine_name);
+	fputs(",\"out\":", stdout);
+	json_string(stdout, cfg->out_dir);
+	printf(",\"execs\":%llu,\"seconds\":%.3f,\"jobs\":%u,"
+	       "\"corpus\":%u,\"coverage\":%u,\"coverage_total\":%u,"
+	       "\"features\":%u,\"new_findings\":%u,\"errors\":%u",
+	       (unsigned long long)r->execs, r->seconds, cfg->jobs, r->corpus,
+	       r->coverage, r->coverage_total, r->features, r->new_findings,
+	       r->errors);
+	fputs(",\"findings\":{", stdout);
+	for (int c = 0; c < VERDICT_COUNT; c++)
+		printf("%s\"%s\":%u", c ? "," : "", verdict_name(c),
+		       r->findings[c]);
+	fputs("},\"verdicts\":{", stdout);
+	for (int c = 0; c < VERDICT_COUNT; c++)
+		printf("%s\"%s\":%llu", c ? "," : "", verdict_name(c),
+		       (unsigned long long)r->verdicts[c]);
+	fputs("}}\n", stdout);
+}
+
 static int run_external(const struct campaign_config *cfg)
 {
 	struct campaign_result res;
@@ -270,6 +305,12 @@ static int run_external(const struct campaign_config *cfg)
 
 	if (fuzz_engine_run(engine, cfg, &res, err, sizeof(err)))
 		return cli_error("%s", err);
+	if (want_json) {
+		print_summary_json(cfg, &res,
+				   engine == ENGINE_AFL ? "afl" : "libfuzzer");
+		return cli_flush_stdout() ? EXIT_USAGE
+					  : campaign_total_findings(&res) != 0;
+	}
 	campaign_format_findings(res.findings, f, sizeof(f));
 	printf("fuzz: %s ran %.1f s",
 	       engine == ENGINE_AFL ? "afl" : "libfuzzer", res.seconds);
@@ -299,7 +340,10 @@ int cmd_fuzz(int argc, char **argv)
 		fflush(stdout);
 		return cli_error("%s", err);
 	}
-	print_summary(&cfg, &res);
+	if (want_json)
+		print_summary_json(&cfg, &res, "builtin");
+	else
+		print_summary(&cfg, &res);
 	if (cli_flush_stdout())
 		return EXIT_USAGE;
 	if (campaign_total_findings(&res))

@@ -70,7 +70,8 @@ int cmd_reproducer(int argc, char **argv)
 	unsigned same;
 	int ret;
 
-	if (replay_parse_output_options("reproducer", reproducer_usage, 1, argc,
+	if (replay_parse_output_options("reproducer", reproducer_usage,
+					REPLAY_OPT_LANG, argc,
 					 argv, &o, &out))
 		return EXIT_USAGE;
 	if (replay_finding_open(&o, argv[optind], &fi, &r))

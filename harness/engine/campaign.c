@@ -328,16 +328,19 @@ static void remove_tmp_files(const char *dir)
 /*
  * DIR/replay: the backend (or pair) and CPU vendor this campaign ran on,
  * so triage, repro and minimize replay its findings there (a linux
- * finding replayed on tcg means nothing). triage/replay.c reads it.
+ * finding replayed on tcg means nothing). triage/replay.c reads it. The
+ * campaign writes the name it was given; its first worker then writes the
+ * backend "auto" resolved to, so a campaign copied to another host replays
+ * where it ran.
  */
-static int save_replay_info(const struct campaign_ctx *ctx, char *err,
-			    size_t errlen)
+int campaign_save_replay_info(const struct campaign_ctx *ctx,
+			      const char *backend, char *err, size_t errlen)
 {
 	const struct campaign_config *cfg = ctx->cfg;
 	char text[256];
 
 	snprintf(text, sizeof(text), "backend = %.100s\nvendor = %.20s\n",
-		 cfg->backend ? cfg->backend : "auto",
+		 backend ? backend : "auto",
 		 cfg->bcfg.vendor ? cfg->bcfg.vendor : "host");
 	if (fs_write_atomic(ctx->out, "replay", text, strlen(text))) {
 		snprintf(err, errlen, "cannot write %s/replay: %s", ctx->out,
@@ -375,7 +378,7 @@ static int setup_dirs(struct campaign_ctx *ctx, char *err, size_t errlen)
 	remove_tmp_files(ctx->out); /* fuzzer_stats' */
 	remove_tmp_files(ctx->corpus_dir);
 	remove_tmp_files(ctx->engine_dir);
-	return save_replay_info(ctx, err, errlen);
+	return campaign_save_replay_info(ctx, ctx->cfg->backend, err, errlen);
 }
 
 /* ---- workers ---- */

@@ -218,6 +218,9 @@ struct campaign_ctx {
 };
 
 double engine_now(void); /* CLOCK_MONOTONIC seconds */
+/* Writes DIR/replay: backend (NULL: "auto") and the campaign's vendor. */
+int campaign_save_replay_info(const struct campaign_ctx *ctx,
+			      const char *backend, char *err, size_t errlen);
 /* Runs worker i to the end; returns 0, or -1 with slot->err set. */
 int worker_run(struct campaign_ctx *ctx, unsigned i);
 

@@ -376,6 +376,10 @@ static int worker_open(struct worker *w)
 	if (backend_open(cfg->backend, &cfg->bcfg, &w->b, w->err,
 			 sizeof(w->err)))
 		return fail(w, "backend");
+	if (w->index == 0 &&
+	    campaign_save_replay_info(w->ctx, backend_name(w->b), w->err,
+				      sizeof(w->err)))
+		return fail(w, "replay");
 	kernel_image_load_symbols(cfg->bcfg.kernel_path, w->err,
 				  sizeof(w->err));
 	/* linux, qemu-user and pairs have no guest: outcome features only. */

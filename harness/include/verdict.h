@@ -101,5 +101,11 @@ void verdict_print_text(FILE *f, const char *file, const struct gc_testcase *tc,
 void verdict_print_json(FILE *f, const char *file, const struct gc_testcase *tc,
 			const struct case_outcome *out, const struct verdict *v,
 			const char *backend, symbolize_fn symbolize);
+/* verdict_print_json's members without the braces, for a command that
+ * adds its own ("faithful", "reproduced", ...) to the same object. */
+void verdict_print_json_members(FILE *f, const char *file,
+				const struct gc_testcase *tc,
+				const struct verdict *v, const char *backend,
+				symbolize_fn symbolize);
 
 #endif

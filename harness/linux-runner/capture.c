@@ -188,9 +188,10 @@ static void record_exception(const struct lr_sigcontext *sc,
 		x->vector = sc->trapno;
 		x->error_code = sc->err;
 		x->rip = sc->ip;
-		x->cr2 = sc->trapno == X86_TRAP_PF   ? sc->cr2
-			 : sc->trapno == X86_TRAP_DB ? debug_status(si)
-						     : 0;
+		if (sc->trapno == X86_TRAP_PF)
+			x->cr2 = sc->cr2;
+		else if (sc->trapno == X86_TRAP_DB)
+			x->dr6 = debug_status(si);
 	}
 	if (run->n_exc < 255)
 		run->n_exc++;

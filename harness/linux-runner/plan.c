@@ -16,24 +16,21 @@
 #include "arch/processor-flags.h"
 #include "arch/segment.h"
 #include "runner.h"
+#include "user_insn.h"
 
 #define LR_LOW32 0xffffffffull
 
-struct lr_insn {
-	uint8_t len;
-	uint8_t bytes[2];
-};
+/* The test kernel's instructions (include/user_insn.h), each ending at
+ * GC_USER_LANDING. sysenter_compat, call_gate and int3_prefixed are not
+ * expressed here: lr_plan_build() says why. */
+static const struct gc_user_insn insn_int80 = GC_INSN_INT80;
+static const struct gc_user_insn insn_syscall = GC_INSN_SYSCALL;
+static const struct gc_user_insn insn_int3 = GC_INSN_INT3;
+static const struct gc_user_insn insn_int_3 = GC_INSN_INT_3;
+static const struct gc_user_insn insn_into = GC_INSN_INTO;
+static const struct gc_user_insn insn_int_1 = GC_INSN_INT_1;
 
-/* The test kernel's instructions (kernel-under-test/arch/x86/
- * user_pages.c), each ending at GC_USER_LANDING. */
-static const struct lr_insn insn_int80 = {2, {0xcd, 0x80}};
-static const struct lr_insn insn_syscall = {2, {0x0f, 0x05}};
-static const struct lr_insn insn_int3 = {1, {0xcc}};
-static const struct lr_insn insn_int_3 = {2, {0xcd, 0x03}};
-static const struct lr_insn insn_into = {1, {0xce}};
-static const struct lr_insn insn_int_1 = {2, {0xcd, 0x01}};
-
-static const struct lr_insn *const mechanism_insn[GC_MECH_COUNT] = {
+static const struct gc_user_insn *const mechanism_insn[GC_MECH_COUNT] = {
 	[GC_MECH_INT80_64] = &insn_int80,
 	[GC_MECH_INT80_COMPAT] = &insn_int80,
 	[GC_MECH_SYSCALL64] = &insn_syscall,
@@ -284,13 +281,15 @@ static int plan_environment(const struct gc_testcase *tc, int reference,
 	return 0;
 }
 
-static void plan_entry(const struct gc_testcase *tc, const struct lr_insn *in,
+static void plan_entry(const struct gc_testcase *tc, const struct gc_user_insn *in,
 		       struct lr_plan *p)
 {
 	struct lr_entry *e = &p->entry;
 
 	memcpy(e->gpr, tc->gpr, sizeof(e->gpr));
-	memcpy(p->insn, in->bytes, in->len);
+	_Static_assert(sizeof(p->insn) >= 2, "the runner's insns fit");
+	memcpy(p->insn, in->bytes,
+	       in->len < sizeof(p->insn) ? in->len : sizeof(p->insn));
 	p->insn_len = in->len;
 	e->rip = GC_USER_LANDING - in->len;
 	e->cs = tc->sel[GC_CS];

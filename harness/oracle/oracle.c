@@ -237,13 +237,13 @@ static void compare_exception(struct verdict *v, uint8_t i,
 	if (mech->vector != ref->vector)
 		return;
 	/*
-	 * The cr2 slot holds what a signal handler is given: CR2 for #PF,
-	 * DR6 for #DB (the cause: single step or which breakpoint).
+	 * What a signal handler is given: CR2 for #PF, DR6 for #DB (the
+	 * cause: single step or which breakpoint).
 	 */
 	if (mech->vector == X86_TRAP_PF)
 		compare_exc_field(v, i, "cr2", mech->cr2, ref->cr2);
 	if (mech->vector == X86_TRAP_DB)
-		compare_exc_field(v, i, "dr6", mech->cr2, ref->cr2);
+		compare_exc_field(v, i, "dr6", mech->dr6, ref->dr6);
 }
 
 /* The counts, then the exceptions both runs kept, in order. */

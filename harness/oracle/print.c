@@ -7,25 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "abi_names.h"
 #include "json.h"
 #include "rules.h"
 #include "testcase.h"
 #include "verdict.h"
-
-static const char *const vector_names[] = {
-	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", NULL,
-	"#TS", "#NP", "#SS", "#GP", "#PF", NULL,  "#MF", "#AC", "#MC", "#XM",
-};
-#define NR_VECTOR_NAMES (sizeof(vector_names) / sizeof(vector_names[0]))
-
-static const char *const end_names[GC_END_COUNT] = {
-	[GC_END_NOT_RUN] = "not_run",
-	[GC_END_LANDED] = "landed",
-	[GC_END_USER_FAULT] = "user_fault",
-	[GC_END_KERNEL_FAULT] = "kernel_fault",
-	[GC_END_BUDGET] = "budget",
-	[GC_END_EMULATOR] = "emulator",
-};
 
 static const char *const exit_names[GC_EXIT_KIND_COUNT] = {
 	[GC_EXIT_NONE] = "none",
@@ -35,19 +21,6 @@ static const char *const exit_names[GC_EXIT_KIND_COUNT] = {
 	[GC_EXIT_SYSEXITL] = "sysexitl",
 	[GC_EXIT_LRETQ] = "lretq",
 };
-
-static const char *vector_name(unsigned vector, char *buf, size_t len)
-{
-	if (vector < NR_VECTOR_NAMES && vector_names[vector])
-		return vector_names[vector];
-	snprintf(buf, len, "vector %u", vector);
-	return buf;
-}
-
-static const char *end_name(uint64_t end)
-{
-	return end < GC_END_COUNT ? end_names[end] : "?";
-}
 
 static const char *run_name(int in_ref)
 {
@@ -80,10 +53,10 @@ static void format_value(char *buf, size_t len, const char *field,
 		snprintf(buf, len, "0x%016" PRIx64, value);
 	else if (!strcmp(field, "end"))
 		snprintf(buf, len, "0x%" PRIx64 " (%s)", value,
-			 end_name(value));
+			 run_end_name(value));
 	else if (ends_with(field, ".vector"))
 		snprintf(buf, len, "0x%" PRIx64 " (%s)", value,
-			 vector_name((unsigned)value, tmp, sizeof(tmp)));
+			 x86_vector_name((unsigned)value, tmp, sizeof(tmp)));
 	else
 		snprintf(buf, len, "0x%" PRIx64, value);
 }
@@ -118,12 +91,12 @@ static void print_exceptions(FILE *f, const char *which,
 		const struct gc_exception *e = &run->exc[i];
 
 		fprintf(f, "%s %s err 0x%x at 0x%" PRIx64, i ? "," : "",
-			vector_name(e->vector, tmp, sizeof(tmp)), e->error_code,
+			x86_vector_name(e->vector, tmp, sizeof(tmp)), e->error_code,
 			e->rip);
 		if (e->vector == X86_TRAP_PF)
 			fprintf(f, " cr2 0x%" PRIx64, e->cr2);
 		if (e->vector == X86_TRAP_DB)
-			fprintf(f, " dr6 0x%" PRIx64, e->cr2);
+			fprintf(f, " dr6 0x%" PRIx64, e->dr6);
 	}
 	fputs(run->n_exc > GC_MAX_EXC ? ", ...\n" : "\n", f);
 }
@@ -157,7 +130,7 @@ static void print_kernel_fault(FILE *f, const struct verdict *v,
 
 	fprintf(f, "  kernel fault in the %s run: %s error 0x%x\n",
 		run_name(v->fault_in_ref),
-		vector_name(k->vector, tmp, sizeof(tmp)), k->error_code);
+		x86_vector_name(k->vector, tmp, sizeof(tmp)), k->error_code);
 	fprintf(f, "    rip 0x%016" PRIx64 "%s%s%s\n", k->rip, s ? " <" : "",
 		s ? s : "", s ? ">" : "");
 	fprintf(f, "    cr2 0x%016" PRIx64 "  rsp 0x%016" PRIx64 "\n", k->cr2,
@@ -291,7 +264,7 @@ static void json_kernel_fault(FILE *f, const struct verdict *v,
 	json_key(f, "vector", 1);
 	fprintf(f, "%u", k->vector);
 	json_key(f, "vector_name", 0);
-	json_string(f, vector_name(k->vector, tmp, sizeof(tmp)));
+	json_string(f, x86_vector_name(k->vector, tmp, sizeof(tmp)));
 	json_key(f, "error_code", 0);
 	json_hex64(f, k->error_code);
 	json_key(f, "rip", 0);
@@ -307,12 +280,11 @@ static void json_kernel_fault(FILE *f, const struct verdict *v,
 	fputc('}', f);
 }
 
-void verdict_print_json(FILE *f, const char *file, const struct gc_testcase *tc,
-			const struct case_outcome *out, const struct verdict *v,
-			const char *backend, symbolize_fn symbolize)
+void verdict_print_json_members(FILE *f, const char *file,
+				const struct gc_testcase *tc,
+				const struct verdict *v, const char *backend,
+				symbolize_fn symbolize)
 {
-	(void)out; /* the verdict holds everything the JSON carries */
-	fputc('{', f);
 	json_key(f, "file", 1);
 	json_string_or_null(f, file);
 	json_key(f, "backend", 0);
@@ -331,5 +303,14 @@ void verdict_print_json(FILE *f, const char *file, const struct gc_testcase *tc,
 	json_kernel_fault(f, v, symbolize);
 	json_key(f, "detail", 0);
 	json_string(f, v->detail);
+}
+
+void verdict_print_json(FILE *f, const char *file, const struct gc_testcase *tc,
+			const struct case_outcome *out, const struct verdict *v,
+			const char *backend, symbolize_fn symbolize)
+{
+	(void)out; /* the verdict holds everything the JSON carries */
+	fputc('{', f);
+	verdict_print_json_members(f, file, tc, v, backend, symbolize);
 	fputs("}\n", f);
 }

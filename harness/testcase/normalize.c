@@ -111,7 +111,13 @@ static void normalize_selectors(struct gc_testcase *tc)
  * has LEN 1 (LEN made 00); every address is a user address, aligned to its
  * breakpoint's length. User addresses here are 0 or [1 GiB, TASK_SIZE_MAX):
  * the test kernel's own identity map covers the first GiB, which is kernel
- * space for this purpose (Linux refuses kernel addresses).
+ * space for this purpose (Linux refuses kernel addresses), and so is its
+ * espfix window (GC_ESPFIX_WINDOW_VA): an address there moves up by the
+ * window's size. Linux's espfix stacks are above TASK_SIZE_MAX; left in
+ * reach, a breakpoint on the alias the exit writes its IRET frame to fired
+ * in ring 0 on every return to a 16-bit SS, at the user's RIP of the moment,
+ * which the reference's prefix places elsewhere (a hardened false positive
+ * of the 20M soak, corpus/regression/hardened-fp-dr-on-espfix-window.tc).
  *
  * One clamp is the harness's own: a breakpoint on the user code page below
  * GC_USER_LANDING is moved to the landing. The two runs execute and read
@@ -148,6 +154,8 @@ static uint64_t user_breakpoint_address(uint64_t addr, uint64_t len)
 {
 	if (addr && (addr < DBG_USER_LO || addr >= DBG_TASK_SIZE_MAX))
 		addr = DBG_USER_LO + addr % (DBG_TASK_SIZE_MAX - DBG_USER_LO);
+	if (addr - GC_ESPFIX_WINDOW_VA < GC_ESPFIX_WINDOW_SIZE)
+		addr += GC_ESPFIX_WINDOW_SIZE;
 	return addr & ~(len - 1);
 }
 

@@ -51,6 +51,16 @@
 #define GC_USER_STACK_VA (GC_USER_CODE_VA + 0x10000)
 #define GC_USER_STACK_TOP (GC_USER_STACK_VA + GC_USER_PAGE_SIZE)
 
+/*
+ * The kernel's espfix64 window (arch/x86/espfix.c): supervisor-only
+ * aliases of its IRET stack at every 64 KiB of [4 GiB, 8 GiB). Linux keeps
+ * its espfix stacks above TASK_SIZE_MAX, where no user breakpoint can
+ * reach them; here they sit among user addresses, so the host treats this
+ * window as kernel space when it normalizes debug registers.
+ */
+#define GC_ESPFIX_WINDOW_VA 0x100000000ull
+#define GC_ESPFIX_WINDOW_SIZE 0x100000000ull
+
 /* A user data page (read/write, no execute). Its first word holds the
  * user's SS selector for the mov_ss prefix (struct gc_debug_ext); a data
  * breakpoint on it is CVE-2018-8897's trigger (E8). */
@@ -341,7 +351,10 @@ struct gc_exception {
 	uint16_t reserved;
 	uint32_t error_code;
 	uint64_t rip;
-	uint64_t cr2; /* CR2 for #PF, DR6 for #DB, else 0 */
+	union { /* what a signal handler is given; else 0 */
+		uint64_t cr2; /* #PF: the faulting address */
+		uint64_t dr6; /* #DB: the cause (single step, which B0-B3) */
+	};
 } __attribute__((packed));
 _Static_assert(sizeof(struct gc_exception) == 24, "gc_exception layout");
 
@@ -359,6 +372,9 @@ struct gc_exit_record {
 	uint8_t kind; /* enum gc_exit_kind */
 	uint8_t reserved[5];
 	uint16_t ss; /* live SS selector when the exit instruction ran */
+	/* The live registers, which SYSRET and SYSEXIT take their operands
+	 * from: RCX is the RIP SYSRET loads and, for SYSEXIT, the ESP (ECX;
+	 * EDX is the EIP); R11 the RFLAGS SYSRET loads. */
 	uint64_t rcx;
 	uint64_t r11;
 	uint64_t rsp;

@@ -116,7 +116,7 @@ void run_case(const struct gc_testcase *tc, uint64_t defenses,
 __noreturn void run_end(enum gc_end end, const struct cpu_regs *regs);
 __noreturn void run_end_state(enum gc_end end, const struct gc_user_state *st);
 void run_record_user_exception(unsigned vector, uint32_t error_code,
-			       uint64_t rip, uint64_t cr2, uint8_t flags);
+			       uint64_t rip, uint64_t cr2_or_dr6, uint8_t flags);
 void run_record_exit(enum gc_exit_kind kind, const struct cpu_regs *regs);
 void run_record_kernel_fault(const struct cpu_regs *regs);
 bool run_count_entry(void);

@@ -198,5 +198,21 @@ else
 	echo "[SKIP] kvm without /dev/kvm: unshare -m not permitted"
 fi
 
+# --json on fuzz, repro and minimize: one object each, with the figures
+# the text form prints.
+expect_status 1 "fuzz --json finds" "$gc" fuzz --json -q --backend tcg --max-execs 3000 \
+	--seed-rng 3 --disable sysret_rcx_is_rip --out "$tmp/jcamp"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["execs"] == 3000 and d["findings"]["divergence"] > 0 and d["engine"] == "builtin", d' "$tmp/out" &&
+	ok "fuzz --json shape" || bad "fuzz --json shape"
+finding=$(ls -d "$tmp"/jcamp/findings/*/ | head -1)
+expect_status 1 "repro --json" "$gc" repro --json --times 3 "$finding"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["reproduced"] == 3 and d["times"] == 3 and d["disabled"] == "sysret_rcx_is_rip" and d["verdict"] == "divergence" and d["bucket"] == d["recorded_bucket"], d' "$tmp/out" &&
+	ok "repro --json shape" || bad "repro --json shape"
+expect_status 0 "minimize --json" "$gc" minimize --json --times 3 "$finding"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["fields_after"] <= d["fields_before"] and d["output"] is None and "disable = sysret_rcx_is_rip" in d["testcase"], d' "$tmp/out" &&
+	ok "minimize --json shape" || bad "minimize --json shape"
+expect_status 2 "reproducer takes no --json" "$gc" reproducer --json "$finding"
+one_line_error "reproducer takes no --json"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -59,7 +59,7 @@ static int is_kernel_taken_db(const struct gc_run *r, unsigned i)
 	const struct gc_exception *e = &r->exc[i];
 
 	return i < r->n_exc && e->vector == X86_TRAP_DB &&
-	       (e->cr2 & DR6_B0) && (e->flags & GC_EXC_VIA_KERNEL_DB) &&
+	       (e->dr6 & DR6_B0) && (e->flags & GC_EXC_VIA_KERNEL_DB) &&
 	       e->rip == GC_USER_LANDING;
 }
 
@@ -108,7 +108,7 @@ TEST(movss_db_into_int3_follows_the_bp)
 		ASSERT_EQ(r->n_exc, 2);
 		ASSERT_EQ(r->exc[0].vector, X86_TRAP_BP);
 		ASSERT_EQ(r->exc[1].vector, X86_TRAP_DB);
-		ASSERT(r->exc[1].cr2 & DR6_B0);
+		ASSERT(r->exc[1].dr6 & DR6_B0);
 		ASSERT(r->exc[1].flags & GC_EXC_VIA_KERNEL_DB);
 	}
 }
@@ -152,7 +152,7 @@ TEST(instruction_breakpoint_at_the_landing_fires_once)
 	ASSERT_EQ(o.result.mech.end, GC_END_LANDED);
 	ASSERT_EQ(o.result.mech.n_exc, 1);
 	ASSERT_EQ(o.result.mech.exc[0].vector, X86_TRAP_DB);
-	ASSERT_EQ(o.result.mech.exc[0].cr2 & 0xf, 0x2);
+	ASSERT_EQ(o.result.mech.exc[0].dr6 & 0xf, 0x2);
 	ASSERT_EQ(o.result.mech.exc[0].rip, GC_USER_LANDING);
 	ASSERT_EQ(o.result.ref.n_exc, 1);
 }
@@ -192,5 +192,5 @@ TEST(dropped_replay_leaves_no_dr6_behind)
 	ASSERT_EQ(o[1].status, CASE_OK);
 	ASSERT_EQ(o[1].result.mech.n_exc, 1);
 	ASSERT_EQ(o[1].result.mech.exc[0].vector, X86_TRAP_DB);
-	ASSERT_EQ(o[1].result.mech.exc[0].cr2 & 0xf, 0);
+	ASSERT_EQ(o[1].result.mech.exc[0].dr6 & 0xf, 0);
 }

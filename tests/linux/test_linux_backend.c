@@ -213,8 +213,8 @@ TEST(debug_registers_from_the_testcase_fire)
 	check_swint("edge/landing_breakpoint.tc", X86_TRAP_DB, 0,
 		    GC_USER_LANDING, GC_END_LANDED);
 	o = seed("edge/landing_breakpoint.tc", &tc);
-	ASSERT_EQ(o->result.mech.exc[0].cr2 & 0xf, 1);
-	ASSERT_EQ(o->result.ref.exc[0].cr2 & 0xf, 1);
+	ASSERT_EQ(o->result.mech.exc[0].dr6 & 0xf, 1);
+	ASSERT_EQ(o->result.ref.exc[0].dr6 & 0xf, 1);
 }
 
 /*

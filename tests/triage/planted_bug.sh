@@ -2,7 +2,7 @@
 # Usage: planted_bug.sh GATECRASH KERNEL_ELF
 # Issue 18's planted bug (GC_SELFTEST_COMPAT_INT80_NR: compat int $0x80
 # without the syscall number's zero extension) through a campaign and its
-# triage: every bucket keeps at most 5 findings, and the "state gpr"
+# triage: every bucket keeps at most 5 findings and reports its hits, and the "state gpr"
 # bucket's minimized testcase names RAX as the diverging register, with
 # the bug's carrier, bits set in RAX[63:32], in its input.
 set -eu
@@ -28,10 +28,14 @@ r = json.load(open(sys.argv[1]))
 ok, named = True, False
 for b in r['buckets']:
     fields = [d['field'] for d in b['replay']['diffs']]
-    print('bucket: %s, %d findings, minimized diff %s' % (
-        b['signature'], b['count'], ','.join(fields)))
+    print('bucket: %s, %d findings, %s hits, minimized diff %s' % (
+        b['signature'], b['count'], b['hits'], ','.join(fields)))
     if b['count'] > 5:
         print('FAIL: %s keeps %d findings' % (b['signature'], b['count']))
+        ok = False
+    # findings/index's hits: at least what was kept, and the flood counted
+    if b['hits'] is None or b['hits'] < b['count']:
+        print('FAIL: %s hits %s for %d findings' % (b['signature'], b['hits'], b['count']))
         ok = False
     if not b['signature'].endswith('state gpr'):
         continue

@@ -315,8 +315,8 @@ TEST(dr6_compared_for_debug_traps)
 	setup(GC_MECH_SYSCALL64);
 	add_exc(&out.result.mech, 1, LANDING);
 	add_exc(&out.result.ref, 1, LANDING);
-	out.result.mech.exc[0].cr2 = 0xffff4ff0; /* BS */
-	out.result.ref.exc[0].cr2 = 0xffff0ff1;	 /* B0 */
+	out.result.mech.exc[0].dr6 = 0xffff4ff0; /* BS */
+	out.result.ref.exc[0].dr6 = 0xffff0ff1;	 /* B0 */
 	judge();
 	ASSERT_EQ(v.cls, VERDICT_DIVERGENCE);
 	ASSERT_EQ(v.n_diffs, 1);

@@ -27,6 +27,9 @@
 _Static_assert(ESPFIX_BASE == (uint64_t)ESPFIX_PDPT_FIRST << 30,
 	       "ESPFIX_BASE is the window's first PDPT entry");
 _Static_assert((ESPFIX_BASE & 0xffffffffull) == 0, "4 GiB aligned");
+_Static_assert(ESPFIX_BASE == GC_ESPFIX_WINDOW_VA &&
+		       ESPFIX_PDPT_COUNT * (1ull << 30) == GC_ESPFIX_WINDOW_SIZE,
+	       "the window the host keeps user breakpoints out of (abi.h)");
 
 extern uint64_t boot_pdpt[512];
 

@@ -12,24 +12,18 @@
 #include "kernel.h"
 #include "arch/segment.h"
 #include "arch/traps.h"
+#include "user_insn.h"
 
 #define HLT 0xf4
 
-struct entry_insn {
-	uint8_t len;
-	uint8_t bytes[15];
-};
-
-static const struct entry_insn insn_int80 = { 2, { 0xcd, 0x80 } };
-static const struct entry_insn insn_syscall = { 2, { 0x0f, 0x05 } };
-static const struct entry_insn insn_int3 = { 1, { 0xcc } };
-/* Redundant prefixes (XTF swint-emulation, mov_ss_trap.c's CS x2): still
- * INT3, a trap reported after the whole instruction. */
-static const struct entry_insn insn_int3_prefixed = { 3, { 0x2e, 0x2e, 0xcc } };
-static const struct entry_insn insn_int_3 = { 2, { 0xcd, 0x03 } };
-static const struct entry_insn insn_into = { 1, { 0xce } };
-static const struct entry_insn insn_int_1 = { 2, { 0xcd, 0x01 } };
-static const struct entry_insn insn_sysenter = { 2, { 0x0f, 0x34 } };
+static const struct gc_user_insn insn_int80 = GC_INSN_INT80;
+static const struct gc_user_insn insn_syscall = GC_INSN_SYSCALL;
+static const struct gc_user_insn insn_int3 = GC_INSN_INT3;
+static const struct gc_user_insn insn_int3_prefixed = GC_INSN_INT3_PREFIXED;
+static const struct gc_user_insn insn_int_3 = GC_INSN_INT_3;
+static const struct gc_user_insn insn_into = GC_INSN_INTO;
+static const struct gc_user_insn insn_int_1 = GC_INSN_INT_1;
+static const struct gc_user_insn insn_sysenter = GC_INSN_SYSENTER;
 /*
  * lcall *far_ptr(%rip): FF /3, m16:32 (no REX.W: AMD has no m16:64 form).
  * A far call through a call gate ignores the pointer's offset and takes
@@ -38,12 +32,12 @@ static const struct entry_insn insn_sysenter = { 2, { 0x0f, 0x34 } };
 #define GC_CALL_GATE_PTR (GC_USER_CODE_VA + 0x200)
 #define LCALL_LEN 6
 #define LCALL_DISP ((uint32_t)(GC_CALL_GATE_PTR - GC_USER_LANDING))
-static const struct entry_insn insn_lcall = {
+static const struct gc_user_insn insn_lcall = {
 	LCALL_LEN,
 	{ 0xff, 0x1d, LCALL_DISP & 0xff, (LCALL_DISP >> 8) & 0xff,
 	  (LCALL_DISP >> 16) & 0xff, LCALL_DISP >> 24 },
 };
-static const struct entry_insn call_gate_far_ptr = {
+static const struct gc_user_insn call_gate_far_ptr = {
 	6, { 0, 0, 0, 0, __CALL_GATE_SEL & 0xff, __CALL_GATE_SEL >> 8 },
 };
 
@@ -53,13 +47,13 @@ static const struct entry_insn call_gate_far_ptr = {
 	(GC_USER_SS_WORD_VA & 0xff), ((GC_USER_SS_WORD_VA >> 8) & 0xff),      \
 		((GC_USER_SS_WORD_VA >> 16) & 0xff), (GC_USER_SS_WORD_VA >> 24)
 _Static_assert(GC_USER_SS_WORD_VA < 0x80000000ull, "disp32 reaches it");
-static const struct entry_insn prefix_insn[GC_PREFIX_COUNT] = {
+static const struct gc_user_insn prefix_insn[GC_PREFIX_COUNT] = {
 	[GC_PREFIX_NONE] = { 0, { 0 } },
 	[GC_PREFIX_MOV_SS] = { 7, { 0x8e, 0x14, 0x25, SS_WORD_DISP32 } },
 	[GC_PREFIX_POP_SS] = { 1, { 0x17 } },
 };
 
-static const struct entry_insn *const mechanism_insn[GC_MECH_COUNT] = {
+static const struct gc_user_insn *const mechanism_insn[GC_MECH_COUNT] = {
 	[GC_MECH_INT80_64] = &insn_int80,
 	[GC_MECH_INT80_COMPAT] = &insn_int80,
 	[GC_MECH_SYSCALL64] = &insn_syscall,
@@ -80,14 +74,14 @@ static uint8_t probe_pages[GC_MECH_COUNT][GC_PREFIX_COUNT]
 
 #define PAGE_OFFSET_OF(va) ((va) - GC_USER_CODE_VA)
 
-static void place(uint8_t *page, uint64_t end, const struct entry_insn *insn)
+static void place(uint8_t *page, uint64_t end, const struct gc_user_insn *insn)
 {
 	memcpy(page + PAGE_OFFSET_OF(end) - insn->len, insn->bytes, insn->len);
 }
 
 /* The entry instruction ending at end, with the prefix just before it. */
 static void place_entry(uint8_t *page, uint64_t end,
-			const struct entry_insn *insn, unsigned prefix)
+			const struct gc_user_insn *insn, unsigned prefix)
 {
 	place(page, end, insn);
 	place(page, end - insn->len, &prefix_insn[prefix]);

@@ -75,6 +75,9 @@ int main(void)
 {
 	int passed = 0, failed = 0, skipped = 0;
 
+	/* One line at a time: a suite whose machine dies under it (a guest
+	 * kernel panic, tests/linuxvm) still shows how far it got. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (const struct test_case *t = __start_gc_tests; t < __stop_gc_tests;
 	     t++) {
 		test_failed_flag = 0;

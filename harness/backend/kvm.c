@@ -290,7 +290,7 @@ static int kvm__setup(struct kvm_backend *k, const struct backend_config *cfg,
 
 	snprintf(k->kernel, sizeof(k->kernel), "%s", kernel);
 	k->case_timeout_ms = cfg->case_timeout_ms ? cfg->case_timeout_ms
-			     : kvm__nested_under_tcg()
+			     : backend_host_is_tcg_guest()
 				     ? KVM_NESTED_TCG_CASE_TIMEOUT_MS
 				     : KVM_CASE_TIMEOUT_MS;
 	k->boot_timeout_ms = KVM_BOOT_TIMEOUT_MS;
@@ -363,7 +363,7 @@ static void kvm_get_stats(const void *priv, struct backend_stats *st)
 static int kvm_faithful(const void *priv)
 {
 	return ((const struct kvm_backend *)priv)->fid.faithful &&
-	       !kvm__nested_under_tcg();
+	       !backend_host_is_tcg_guest();
 }
 
 static void kvm_probe(const struct backend_config *cfg,

@@ -113,7 +113,6 @@ struct kvm_fidelity {
 };
 int kvm__probe_fidelity(void *priv, struct kvm_fidelity *fid);
 int kvm__is_pvm(void);
-int kvm__nested_under_tcg(void);
 const char *kvm__module_name(void);
 
 /* kvm.c: for the benchmark. */

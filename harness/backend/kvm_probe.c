@@ -51,7 +51,7 @@ int kvm__is_pvm(void)
  * is still TCG's. CPUID.1:ECX[31] says a hypervisor is there, and leaf
  * 0x40000000 names it ("TCGTCGTCGTCG" in EBX, ECX, EDX).
  */
-int kvm__nested_under_tcg(void)
+int backend_host_is_tcg_guest(void)
 {
 	unsigned a, b, c, d;
 	char sig[13];
@@ -74,7 +74,7 @@ const char *kvm__module_name(void)
 {
 	if (kvm__is_pvm())
 		return "kvm_pvm: a software hypervisor";
-	if (kvm__nested_under_tcg())
+	if (backend_host_is_tcg_guest())
 		return path_exists("/sys/module/kvm_amd")
 			       ? "kvm_amd nested under QEMU TCG (CPUID "
 				 "0x40000000 TCGTCGTCGTCG): KVM's code is real, "

@@ -99,6 +99,10 @@ struct probe_report {
 };
 void backend_probe(const char *name, const struct backend_config *cfg,
 		   struct probe_report *rep);
+/* Is this host itself a QEMU TCG guest (CPUID 0x40000000 "TCGTCGTCGTCG")?
+ * Then every instruction, its kernel's and its KVM's guests', is QEMU's,
+ * with QEMU's infidelities (docs/semantics.md §6). */
+int backend_host_is_tcg_guest(void);
 
 /*
  * Guest coverage (docs/fuzzing.md): the kernel's counter block

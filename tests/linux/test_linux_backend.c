@@ -186,7 +186,14 @@ TEST(software_interrupts_trap_or_fault_as_on_the_test_kernel)
 		    GC_END_LANDED);
 	check_swint("minimal/int_3.tc", X86_TRAP_BP, 0, GC_USER_LANDING,
 		    GC_END_LANDED);
-	check_swint("minimal/int_1.tc", X86_TRAP_GP, 1 * 8 + 2,
+	/* #GP(1 * 8 + 2): the IDT entry's index, EXT = 0, IDT = 1 (SDM
+	 * 6.13). QEMU's TCG pushes 0x12 (docs/semantics.md §6): a Linux
+	 * inside a TCG guest sees the emulator's error code. */
+	if (backend_host_is_tcg_guest())
+		printf("  this host is a QEMU TCG guest: int $1 gives QEMU's "
+		       "#GP(0x12), not the SDM's 0xa\n");
+	check_swint("minimal/int_1.tc", X86_TRAP_GP,
+		    backend_host_is_tcg_guest() ? 0x12 : 1 * 8 + 2,
 		    GC_USER_LANDING - 2, GC_END_USER_FAULT);
 }
 

@@ -17,6 +17,8 @@
 #   run_suites_in_vm.sh linux RUNNER SOURCE_DIR TEST_BINARY...
 set -euo pipefail
 mode=$1 kernel=$(realpath "$2") src=$(realpath "$3")
+# GC_VM_CPU: the CPU model (default AMD: -cpu max under TCG is AMD-flavoured).
+cpu=${GC_VM_CPU:-max,-smap}
 shift 3
 app=${GATECRASH_VM_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/gatecrash/vm/current}
 if [ ! -f "$app/vmlinux" ]; then
@@ -61,13 +63,13 @@ kvm_flag=
 [ "$mode" != kvm ] || kvm_flag="gc.kvm "
 console=$work/console.log
 start=$(date +%s)
-timeout 900 qemu-system-x86_64 -accel tcg -cpu max,-smap -smp 1 -m 1024 \
+timeout 900 qemu-system-x86_64 -accel tcg -cpu "$cpu" -smp 1 -m 1024 \
 	-kernel "$app/vmlinux" -initrd "$work/initrd" \
 	-append "console=ttyS0 panic=-1 tsc=reliable quiet ${kvm_flag}gc.run=/suites.sh" \
 	-display none -monitor none -no-reboot -nodefaults \
 	-serial "file:$console" 2>"$work/qemu.err" || true
-grep -v '^\[' "$console" || true
-echo "run_suites_in_vm: $(( $(date +%s) - start )) s in the guest ($(cat "$app/kernel-version"))"
+grep -v '^\[ *[0-9]*\.[0-9]*\]' "$console" || true
+echo "run_suites_in_vm: $(( $(date +%s) - start )) s in the guest ($(cat "$app/kernel-version"), -cpu $cpu)"
 status=0
 for t in "$@"; do
 	n=$(basename "$t")
@@ -76,7 +78,8 @@ for t in "$@"; do
 		if [ -n "$rc" ]; then
 			echo "FAIL: $n exited with status $rc"
 		else
-			echo "FAIL: $n never finished (the guest died: console above)"
+			echo "FAIL: $n never finished (the guest died; the console's last lines:)"
+			tail -n 40 "$console" | sed 's/^/    /'
 		fi
 		status=1
 	fi

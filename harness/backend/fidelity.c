@@ -447,7 +447,8 @@ int fid_gate(const struct fid_report *r, const struct gc_testcase *tc,
 			 "needs %s, %s on this host (gatecrash probe says "
 			 "why)",
 			 fid_cap_name(caps[i]), fid_state_name(c->state));
-		return 1;
+		return c->state == FID_MISSING ? FID_GATE_MISSING
+					       : FID_GATE_DEFECT;
 	}
 	if (!defects_are_host)
 		return 0;
@@ -461,7 +462,7 @@ int fid_gate(const struct fid_report *r, const struct gc_testcase *tc,
 			 "shows known host defect %s (reproduce: %s)",
 			 fid_cap_name(flags[i].cap),
 			 fid_cap_reproducer(flags[i].cap));
-		return 1;
+		return FID_GATE_DEFECT;
 	}
 	return 0;
 }

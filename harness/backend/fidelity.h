@@ -71,9 +71,12 @@ const char *fid_cap_reproducer(enum fid_cap c);
  * Whether testcase tc needs a missing capability or touches a known host
  * defect (an unfaithful capability, when defects_are_host: the linux
  * backend's deviations are the host kernel's, qemu-user's are QEMU's own
- * and stay findings): then 1, with the reason in why (the case is then
- * unsupported, never a finding). 0 otherwise.
+ * and stay findings): then FID_GATE_MISSING or FID_GATE_DEFECT, with the
+ * reason in why (the case is then unsupported, never a finding). 0
+ * otherwise. A run that touched a host defect shows it: its results are
+ * not the kernel's to compare with anything (a pair's other side).
  */
+enum { FID_GATE_MISSING = 1, FID_GATE_DEFECT = 2 };
 int fid_gate(const struct fid_report *r, const struct gc_testcase *tc,
 	     int defects_are_host, char *why, size_t len);
 

@@ -290,13 +290,14 @@ static __attribute__((noreturn)) void lvm__exec_qemu(const struct lvm *v)
 	_exit(127);
 }
 
-/* Reads the guest's ready line; -1 on timeout, EOF or QEMU's death. */
-static int lvm__await_ready(struct lvm *v, uint64_t deadline)
+/* Reads len bytes from the guest's socket by deadline (ms); -1 on
+ * timeout, EOF or QEMU's death. */
+static int lvm__read_by(struct lvm *v, void *buf, size_t len,
+			uint64_t deadline)
 {
-	char buf[64];
 	size_t got = 0;
 
-	while (got < strlen(LVM_READY)) {
+	while (got < len) {
 		struct pollfd pfd = {.fd = v->sock, .events = POLLIN};
 		uint64_t now = lvm__ms();
 		ssize_t r;
@@ -305,8 +306,22 @@ static int lvm__await_ready(struct lvm *v, uint64_t deadline)
 			return -1;
 		if (poll(&pfd, 1, (int)(deadline - now)) <= 0)
 			continue;
-		r = read(v->sock, buf + got, 1);
+		r = read(v->sock, (char *)buf + got, len - got);
 		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+/* Reads the guest's ready line; -1 on timeout, EOF or QEMU's death. */
+static int lvm__await_ready(struct lvm *v, uint64_t deadline)
+{
+	char buf[64];
+	size_t got = 0;
+
+	while (got < strlen(LVM_READY)) {
+		if (lvm__read_by(v, buf + got, 1, deadline))
 			return -1;
 		/* Anything before the ready line is not ours. */
 		if (buf[got] == LVM_READY[got])
@@ -512,22 +527,9 @@ static int lvm__await(struct lvm *v, uint32_t seq, unsigned n)
 	uint64_t deadline = lvm__ms() + LVM_BATCH_SLACK_MS +
 			    (uint64_t)n * 2 * v->timeout_ms;
 	struct lr_reply reply;
-	size_t got = 0;
 
-	while (got < sizeof(reply)) {
-		struct pollfd pfd = {.fd = v->sock, .events = POLLIN};
-		uint64_t now = lvm__ms();
-		ssize_t r;
-
-		if (now >= deadline)
-			return -1;
-		if (poll(&pfd, 1, (int)(deadline - now)) <= 0)
-			continue;
-		r = read(v->sock, (char *)&reply + got, sizeof(reply) - got);
-		if (r <= 0)
-			return -1;
-		got += r;
-	}
+	if (lvm__read_by(v, &reply, sizeof(reply), deadline))
+		return -1;
 	return reply.seq == seq && reply.n_done == n ? 0 : -1;
 }
 

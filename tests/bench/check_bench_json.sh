@@ -6,7 +6,7 @@ out=$("$1" bench --quick --json)
 python3 - "$out" <<'PY'
 import json, sys
 d = json.loads(sys.argv[1])
-assert sorted(d) == [f"B{i}" for i in range(1, 8)], sorted(d)
+assert sorted(d) == [f"B{i}" for i in range(1, 9)], sorted(d)
 for k, v in d.items():
 	for m in ("value", "unit", "floor"):
 		assert m in v, f"{k} lacks {m}"

@@ -110,7 +110,7 @@ static void describe(const struct case_outcome *o, char *buf, size_t len)
 			 (unsigned long long)m->state.gpr[GC_RAX]);
 }
 
-static void getpid_case(struct gc_testcase *tc, enum gc_mechanism m)
+void fid_getpid_case(struct gc_testcase *tc, enum gc_mechanism m)
 {
 	tc_default(tc);
 	tc->mechanism = m;
@@ -119,7 +119,7 @@ static void getpid_case(struct gc_testcase *tc, enum gc_mechanism m)
 	tc_normalize(tc);
 }
 
-static int landed_getpid(const struct case_outcome *o)
+int fid_landed_getpid(const struct case_outcome *o)
 {
 	const struct gc_run *m = &o->result.mech;
 
@@ -135,13 +135,13 @@ static void probe_entry(fid_run_fn run, void *ctx, struct fid_report *r,
 	struct case_outcome o;
 	char what[160];
 
-	getpid_case(&tc, m);
+	fid_getpid_case(&tc, m);
 	if (run(ctx, &tc, &o)) {
 		set_cap(r, c, FID_MISSING, "the backend could not run it");
 		return;
 	}
 	describe(&o, what, sizeof(what));
-	if (landed_getpid(&o)) {
+	if (fid_landed_getpid(&o)) {
 		set_cap(r, c, FID_OK, "getpid landed: %s", what);
 		return;
 	}
@@ -173,7 +173,7 @@ static void probe_flag(fid_run_fn run, void *ctx, struct fid_report *r,
 		set_cap(r, c, FID_MISSING, "needs entry.syscall64");
 		return;
 	}
-	getpid_case(&tc, GC_MECH_SYSCALL64);
+	fid_getpid_case(&tc, GC_MECH_SYSCALL64);
 	tc.rflags |= flag;
 	tc_normalize(&tc);
 	if (run(ctx, &tc, &o)) {
@@ -182,7 +182,7 @@ static void probe_flag(fid_run_fn run, void *ctx, struct fid_report *r,
 	}
 	m = &o.result.mech;
 	describe(&o, what, sizeof(what));
-	if (!landed_getpid(&o) || m->n_exc) {
+	if (!fid_landed_getpid(&o) || m->n_exc) {
 		set_cap(r, c, FID_MISSING,
 			"a syscall with the flag set did not land (%s)", what);
 		return;
@@ -220,7 +220,7 @@ static void probe_rf(fid_run_fn run, void *ctx, struct fid_report *r)
 		set_cap(r, FID_FLAG_RF, FID_MISSING, "needs entry.syscall64");
 		return;
 	}
-	getpid_case(&tc, GC_MECH_SYSCALL64);
+	fid_getpid_case(&tc, GC_MECH_SYSCALL64);
 	if (run(ctx, &tc, &o)) {
 		set_cap(r, FID_FLAG_RF, FID_MISSING,
 			"the backend could not run it");
@@ -228,7 +228,7 @@ static void probe_rf(fid_run_fn run, void *ctx, struct fid_report *r)
 	}
 	m = &o.result.mech;
 	describe(&o, what, sizeof(what));
-	if (!landed_getpid(&o)) {
+	if (!fid_landed_getpid(&o)) {
 		set_cap(r, FID_FLAG_RF, FID_MISSING, "did not land (%s)", what);
 		return;
 	}
@@ -255,7 +255,7 @@ static void probe_debugregs(fid_run_fn run, void *ctx, struct fid_report *r)
 		set_cap(r, FID_DEBUGREGS, FID_MISSING, "needs entry.syscall64");
 		return;
 	}
-	getpid_case(&tc, GC_MECH_SYSCALL64);
+	fid_getpid_case(&tc, GC_MECH_SYSCALL64);
 	tc.dbg.dr[0] = GC_USER_LANDING;
 	tc.dbg.dr7 = 0x1;
 	tc_normalize(&tc);
@@ -291,7 +291,7 @@ static void probe_high_bases(fid_run_fn run, void *ctx, struct fid_report *r)
 			"needs entry.syscall64");
 		return;
 	}
-	getpid_case(&tc, GC_MECH_SYSCALL64);
+	fid_getpid_case(&tc, GC_MECH_SYSCALL64);
 	tc.fs_base = base;
 	tc.gs_base = base;
 	tc_normalize(&tc);
@@ -301,7 +301,7 @@ static void probe_high_bases(fid_run_fn run, void *ctx, struct fid_report *r)
 		return;
 	}
 	describe(&o, what, sizeof(what));
-	if (landed_getpid(&o) && o.result.mech.state.fs_base == base &&
+	if (fid_landed_getpid(&o) && o.result.mech.state.fs_base == base &&
 	    o.result.mech.state.gs_base == base)
 		set_cap(r, FID_HIGH_BASES, FID_OK,
 			"FS/GS base 0x%llx set and read back",

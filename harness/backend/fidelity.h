@@ -61,6 +61,10 @@ struct fid_ops {
 };
 
 void fid_probe(const struct fid_ops *ops, struct fid_report *r);
+/* The probe's testcase: getpid through mechanism m on the plain stack; and
+ * whether its mechanism run landed with the pid. */
+void fid_getpid_case(struct gc_testcase *tc, enum gc_mechanism m);
+int fid_landed_getpid(const struct case_outcome *o);
 
 const char *fid_cap_name(enum fid_cap c);
 const char *fid_state_name(enum fid_state s);

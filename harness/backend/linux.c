@@ -60,7 +60,7 @@ struct lnx {
 	int fid_cached;
 };
 
-static uint64_t mono_ms(void)
+uint64_t linux_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -256,32 +256,35 @@ static void lnx_get_stats(const void *priv, struct backend_stats *st)
 	*st = ((const struct lnx *)priv)->st;
 }
 
-/* Waits for the reply to batch seq until the deadline. 0 or -1. */
-static int lnx__await(struct lnx *l, uint32_t seq, unsigned n)
+/* Reads len bytes of fd by deadline_ms (linux_mono_ms()); -1 on timeout,
+ * EOF or error. A signal only restarts the wait. */
+int linux_read_by(int fd, void *buf, size_t len, uint64_t deadline_ms)
 {
-	uint64_t deadline = mono_ms() + LINUX_BATCH_SLACK_MS +
-			    (uint64_t)n * 2 * l->timeout_ms;
-	struct lr_reply reply;
 	size_t got = 0;
 
-	while (got < sizeof(reply)) {
-		struct pollfd pfd = {.fd = l->sock, .events = POLLIN};
-		uint64_t now = mono_ms();
+	while (got < len) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		uint64_t now = linux_mono_ms();
 		ssize_t r;
 
-		if (now >= deadline ||
-		    poll(&pfd, 1, (int)(deadline - now)) < 0) {
-			if (errno == EINTR)
-				continue;
+		if (now >= deadline_ms)
 			return -1;
-		}
-		if (!pfd.revents)
+		if (poll(&pfd, 1, (int)(deadline_ms - now)) <= 0)
 			continue;
-		r = read(l->sock, (char *)&reply + got, sizeof(reply) - got);
+		r = read(fd, (char *)buf + got, len - got);
 		if (r <= 0)
 			return -1;
-		got += r;
+		got += (size_t)r;
 	}
+	return 0;
+}
+
+int linux_await_reply(int fd, uint32_t seq, unsigned n, uint64_t deadline_ms)
+{
+	struct lr_reply reply;
+
+	if (linux_read_by(fd, &reply, sizeof(reply), deadline_ms))
+		return -1;
 	return reply.seq == seq && reply.n_done == n ? 0 : -1;
 }
 
@@ -391,7 +394,9 @@ static int lnx__run_raw(struct lnx *l, const struct gc_testcase *cases,
 	for (unsigned i = 0; i < n; i++)
 		l->shm->slots[i].tc = cases[i];
 	if (send(l->sock, &cmd, sizeof(cmd), MSG_NOSIGNAL) != sizeof(cmd) ||
-	    lnx__await(l, cmd.seq, n)) {
+	    linux_await_reply(l->sock, cmd.seq, n,
+			      linux_mono_ms() + LINUX_BATCH_SLACK_MS +
+				      (uint64_t)n * 2 * l->timeout_ms)) {
 		lnx__stop(l);
 		lnx__fail_all(out, n,
 			      "the runner server stopped answering "

@@ -17,6 +17,14 @@ struct lr_slot;
 /* A runner slot, checked, as an outcome (the linux-vm backend's too). */
 void linux_collect_slot(const struct lr_slot *slot, unsigned index,
 			struct case_outcome *o);
+/* CLOCK_MONOTONIC in ms, and a read of len bytes of fd by such a deadline
+ * (-1 on timeout, EOF or error): the runner's replies, on the host and
+ * from the linux-vm guest alike. */
+uint64_t linux_mono_ms(void);
+int linux_read_by(int fd, void *buf, size_t len, uint64_t deadline_ms);
+/* The runner's reply to batch seq of n cases, by the deadline: 0, or -1
+ * on timeout, a dead runner (or guest) or a reply that does not match. */
+int linux_await_reply(int fd, uint32_t seq, unsigned n, uint64_t deadline_ms);
 /* Marks what no runner expresses (the test kernel's LDT, SS probe...). */
 void linux_mark_unsupported(const struct gc_testcase *cases, unsigned n,
 			    struct case_outcome *out);

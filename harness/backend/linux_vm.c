@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fidelity.h"
 #include "linux.h"
 #include "protocol.h"
 #include "testcase.h"
@@ -72,14 +73,6 @@ struct lvm {
 	struct case_outcome got[GC_MAX_BATCH];
 	unsigned map[GC_MAX_BATCH];
 };
-
-static uint64_t lvm__ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void lvm__path(const struct lvm *v, const char *name, char *out,
 		      size_t len)
@@ -290,30 +283,6 @@ static __attribute__((noreturn)) void lvm__exec_qemu(const struct lvm *v)
 	_exit(127);
 }
 
-/* Reads len bytes from the guest's socket by deadline (ms); -1 on
- * timeout, EOF or QEMU's death. */
-static int lvm__read_by(struct lvm *v, void *buf, size_t len,
-			uint64_t deadline)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		struct pollfd pfd = {.fd = v->sock, .events = POLLIN};
-		uint64_t now = lvm__ms();
-		ssize_t r;
-
-		if (now >= deadline)
-			return -1;
-		if (poll(&pfd, 1, (int)(deadline - now)) <= 0)
-			continue;
-		r = read(v->sock, (char *)buf + got, len - got);
-		if (r <= 0)
-			return -1;
-		got += (size_t)r;
-	}
-	return 0;
-}
-
 /* Reads the guest's ready line; -1 on timeout, EOF or QEMU's death. */
 static int lvm__await_ready(struct lvm *v, uint64_t deadline)
 {
@@ -321,7 +290,7 @@ static int lvm__await_ready(struct lvm *v, uint64_t deadline)
 	size_t got = 0;
 
 	while (got < strlen(LVM_READY)) {
-		if (lvm__read_by(v, buf + got, 1, deadline))
+		if (linux_read_by(v->sock, buf + got, 1, deadline))
 			return -1;
 		/* Anything before the ready line is not ours. */
 		if (buf[got] == LVM_READY[got])
@@ -397,7 +366,7 @@ static int lvm__listen(const struct lvm *v, char *err, size_t errlen)
 /* Boots the guest and waits for its runner. */
 static int lvm__boot(struct lvm *v, char *err, size_t errlen)
 {
-	uint64_t t0 = lvm__ms(), deadline = t0 + LVM_BOOT_TIMEOUT_MS;
+	uint64_t t0 = linux_mono_ms(), deadline = t0 + LVM_BOOT_TIMEOUT_MS;
 	struct pollfd pfd = {.events = POLLIN};
 	char tail[100];
 	int lfd = lvm__listen(v, err, errlen);
@@ -417,7 +386,7 @@ static int lvm__boot(struct lvm *v, char *err, size_t errlen)
 	/* QEMU connects at start-up; a QEMU that cannot start never does. */
 	while (poll(&pfd, 1, 200) <= 0) {
 		if (waitpid(v->pid, NULL, WNOHANG) == v->pid ||
-		    lvm__ms() >= deadline) {
+		    linux_mono_ms() >= deadline) {
 			close(lfd);
 			v->pid = v->pid ? (kill(v->pid, SIGKILL),
 					   waitpid(v->pid, NULL, 0), 0)
@@ -443,7 +412,7 @@ static int lvm__boot(struct lvm *v, char *err, size_t errlen)
 			 *tail ? tail : "nothing");
 		return -1;
 	}
-	v->st.boot_ms_last = (double)(lvm__ms() - t0);
+	v->st.boot_ms_last = (double)(linux_mono_ms() - t0);
 	v->st.restarts += v->boots++ ? 1 : 0;
 	return 0;
 }
@@ -521,18 +490,6 @@ static void lvm_get_stats(const void *priv, struct backend_stats *st)
 	*st = ((const struct lvm *)priv)->st;
 }
 
-/* Waits for the reply to batch seq; -1 on timeout or a dead guest. */
-static int lvm__await(struct lvm *v, uint32_t seq, unsigned n)
-{
-	uint64_t deadline = lvm__ms() + LVM_BATCH_SLACK_MS +
-			    (uint64_t)n * 2 * v->timeout_ms;
-	struct lr_reply reply;
-
-	if (lvm__read_by(v, &reply, sizeof(reply), deadline))
-		return -1;
-	return reply.seq == seq && reply.n_done == n ? 0 : -1;
-}
-
 /*
  * Intel models: a compat-mode SYSCALL panics the guest. QEMU 7.2 accepts
  * it where Intel hardware raises #UD, and Linux leaves MSR_CSTAR at 0 on
@@ -581,7 +538,9 @@ static unsigned lvm__round(struct lvm *v, const struct gc_testcase *cases,
 		v->shm->slots[i].status = LR_NOT_RUN;
 	}
 	if (send(v->sock, &cmd, sizeof(cmd), MSG_NOSIGNAL) == sizeof(cmd) &&
-	    !lvm__await(v, cmd.seq, n)) {
+	    !linux_await_reply(v->sock, cmd.seq, n,
+			       linux_mono_ms() + LVM_BATCH_SLACK_MS +
+				       (uint64_t)n * 2 * v->timeout_ms)) {
 		for (unsigned i = 0; i < n; i++)
 			linux_collect_slot(&v->shm->slots[i], i, &out[i]);
 		return n;
@@ -653,17 +612,11 @@ static int lvm__probe_one(struct lvm *v, enum gc_mechanism m)
 	struct case_outcome o;
 	char err[256];
 
-	tc_default(&tc);
-	tc.mechanism = m;
-	tc.gpr[GC_RAX] = GC_SYS_GETPID;
-	tc.gpr[GC_RSP] = GC_USER_STACK_TOP;
-	tc_normalize(&tc);
+	fid_getpid_case(&tc, m);
 	if (lvm_run(v, &tc, 1, GC_DEFENSES_ALL, GC_SELFTEST_NONE, &o, err,
 		    sizeof(err)))
 		return 0;
-	return (o.status == CASE_OK || o.status == CASE_UNSUPPORTED) &&
-	       o.result.mech.end == GC_END_LANDED &&
-	       o.result.mech.state.gpr[GC_RAX] == GC_PID;
+	return fid_landed_getpid(&o);
 }
 
 /*

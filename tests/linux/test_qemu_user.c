@@ -161,21 +161,34 @@ static int verdict_has_field(const struct verdict *v, const char *field)
 	return 0;
 }
 
+/* One testcase on backend b, judged by the oracle; 0, or -1 with the
+ * backend's error printed. */
+static int run_judged(struct backend *b, const struct gc_testcase *tc,
+		      struct verdict *v)
+{
+	struct case_outcome out;
+	char err[256];
+
+	if (backend_run(b, tc, 1, GC_DEFENSES_ALL, &out, err, sizeof(err))) {
+		fprintf(stderr, "backend_run: %s\n", err);
+		return -1;
+	}
+	oracle_judge(tc, &out, v);
+	return 0;
+}
+
 /* Every expected field (or vm_crash) shows when the pair replays it. */
 static void check_corpus_file(struct backend *pair, const char *name)
 {
 	char path[512], expect[128], err[256], *field, *save;
 	struct gc_testcase tc;
-	struct case_outcome out;
 	struct verdict v;
 
 	snprintf(path, sizeof(path), "%s/corpus/qemu-user/%s", GC_SOURCE_DIR,
 		 name);
 	ASSERT(read_expect(path, expect, sizeof(expect)));
 	ASSERT(!tc_load_file(path, &tc, NULL, err, sizeof(err)));
-	ASSERT(!backend_run(pair, &tc, 1, GC_DEFENSES_ALL, &out, err,
-			    sizeof(err)));
-	oracle_judge(&tc, &out, &v);
+	ASSERT(!run_judged(pair, &tc, &v));
 	printf("  %-32s %s (expect %s)\n", name, verdict_name(v.cls), expect);
 	if (!strcmp(expect, "vm_crash")) {
 		ASSERT_EQ(v.cls, VERDICT_VM_CRASH);
@@ -222,7 +235,6 @@ TEST(minimized_qemu_user_divergences_still_show)
 TEST(pair_backend_judges_one_against_the_other)
 {
 	struct gc_testcase tc;
-	struct case_outcome out;
 	struct verdict v;
 	struct backend *pair;
 	char err[256];
@@ -235,24 +247,18 @@ TEST(pair_backend_judges_one_against_the_other)
 	tc.mechanism = GC_MECH_SYSCALL64;
 	tc.gpr[GC_RAX] = GC_SYS_GETPID;
 	tc_normalize(&tc);
-	ASSERT(!backend_run(pair, &tc, 1, GC_DEFENSES_ALL, &out, err,
-			    sizeof(err)));
-	oracle_judge(&tc, &out, &v);
+	ASSERT(!run_judged(pair, &tc, &v));
 	ASSERT_EQ(v.cls, VERDICT_PASS);
 	backend_close(pair);
 
 	ASSERT(!backend_open("linux,qemu-user", NULL, &pair, err,
 			     sizeof(err)));
-	ASSERT(!backend_run(pair, &tc, 1, GC_DEFENSES_ALL, &out, err,
-			    sizeof(err)));
-	oracle_judge(&tc, &out, &v);
+	ASSERT(!run_judged(pair, &tc, &v));
 	ASSERT_EQ(v.cls, VERDICT_DIVERGENCE);
 	ASSERT(verdict_has_field(&v, "rcx"));
 	tc.mechanism = GC_MECH_INT80_COMPAT;
 	tc_normalize(&tc);
-	ASSERT(!backend_run(pair, &tc, 1, GC_DEFENSES_ALL, &out, err,
-			    sizeof(err)));
-	oracle_judge(&tc, &out, &v);
+	ASSERT(!run_judged(pair, &tc, &v));
 	ASSERT_EQ(v.cls, VERDICT_UNSUPPORTED);
 	ASSERT(strstr(v.detail, "compat"));
 	backend_close(pair);
@@ -297,7 +303,6 @@ TEST(pair_does_not_compare_a_run_through_a_host_defect)
 {
 	const struct probe_cap *nt = host_cap("linux", "flags.nt");
 	struct gc_testcase tc;
-	struct case_outcome out;
 	struct verdict v;
 	struct backend *pair;
 	char err[256];
@@ -313,9 +318,7 @@ TEST(pair_does_not_compare_a_run_through_a_host_defect)
 	tc.mechanism = GC_MECH_INT3;
 	tc.rflags |= X86_EFLAGS_NT;
 	tc_normalize(&tc);
-	ASSERT(!backend_run(pair, &tc, 1, GC_DEFENSES_ALL, &out, err,
-			    sizeof(err)));
-	oracle_judge(&tc, &out, &v);
+	ASSERT(!run_judged(pair, &tc, &v));
 	ASSERT_EQ(v.cls, VERDICT_UNSUPPORTED);
 	ASSERT(strstr(v.detail, "flags.nt"));
 	backend_close(pair);

@@ -5,7 +5,6 @@
  * (the expectations of tools/testing/selftests/x86: syscall_nt.c,
  * sysret_rip.c, ldt_gdt.c, fsgsbase.c).
  */
-#include <cpuid.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,15 +319,9 @@ static void probe_high_bases(fid_run_fn run, void *ctx, struct fid_report *r)
  */
 static int compat_syscall_panics_this_kernel(void)
 {
-	unsigned a, b, c, d;
-	char vendor[13];
+	char vendor[16];
 
-	if (!__get_cpuid(0, &a, &b, &c, &d))
-		return 0;
-	memcpy(vendor, &b, 4);
-	memcpy(vendor + 4, &d, 4);
-	memcpy(vendor + 8, &c, 4);
-	vendor[12] = '\0';
+	backend_host_vendor(vendor);
 	return !strcmp(vendor, "GenuineIntel") && backend_host_is_tcg_guest();
 }
 

@@ -78,7 +78,6 @@ int vm_ioctl(struct kvm_vm *vm, unsigned long req, void *arg,
 	     const char *name, char *err, size_t errlen);
 int vcpu_ioctl(struct kvm_vm *vm, unsigned long req, void *arg,
 	       const char *name, char *err, size_t errlen);
-void kvm__host_vendor(char out[16]);
 /* "intel", "amd", "host" or NULL to a CPUID vendor string, or NULL. */
 const char *kvm__vendor_string(const char *vendor, const char *host);
 

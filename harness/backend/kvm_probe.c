@@ -45,30 +45,6 @@ int kvm__is_pvm(void)
 	return path_exists("/sys/module/kvm_pvm");
 }
 
-/*
- * Is this host itself a QEMU TCG guest? Then its kvm_amd drives QEMU's
- * emulated SVM: KVM's code is real, every instruction of the test kernel
- * is still TCG's. CPUID.1:ECX[31] says a hypervisor is there, and leaf
- * 0x40000000 names it ("TCGTCGTCGTCG" in EBX, ECX, EDX).
- */
-int backend_host_is_tcg_guest(void)
-{
-	unsigned a, b, c, d;
-	char sig[13];
-
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
-			 : "a"(1), "c"(0));
-	if (!(c & (1u << 31)))
-		return 0;
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
-			 : "a"(0x40000000), "c"(0));
-	memcpy(sig, &b, 4);
-	memcpy(sig + 4, &c, 4);
-	memcpy(sig + 8, &d, 4);
-	sig[12] = 0;
-	return !strcmp(sig, "TCGTCGTCGTCG");
-}
-
 /* What this /dev/kvm really is: three different answers. */
 const char *kvm__module_name(void)
 {

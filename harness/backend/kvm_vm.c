@@ -4,7 +4,6 @@
  * vCPU whose kvm_run is mapped, and its CPUID (the host's supported set
  * with the vendor the user asked for).
  */
-#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -43,18 +42,6 @@ int vcpu_ioctl(struct kvm_vm *vm, unsigned long req, void *arg,
 	       const char *name, char *err, size_t errlen)
 {
 	return kvm__ioctl(vm->vcpu_fd, req, arg, name, err, errlen);
-}
-
-void kvm__host_vendor(char out[16])
-{
-	unsigned a, b, c, d;
-
-	memset(out, 0, 16);
-	if (!__get_cpuid(0, &a, &b, &c, &d))
-		return;
-	memcpy(out, &b, 4);
-	memcpy(out + 4, &d, 4);
-	memcpy(out + 8, &c, 4);
 }
 
 const char *kvm__vendor_string(const char *vendor, const char *host)
@@ -175,7 +162,7 @@ static int kvm__set_cpuid(struct kvm_vm *vm, const char *vendor, char *err,
 	static struct kvm_cpuid_buf cpuid;
 	const char *want;
 
-	kvm__host_vendor(vm->host_vendor);
+	backend_host_vendor(vm->host_vendor);
 	want = kvm__vendor_string(vendor, vm->host_vendor);
 	if (!want) {
 		snprintf(err, errlen,

@@ -365,7 +365,7 @@ static void lnx__mark_unsupported(const struct gc_testcase *cases,
 	}
 }
 
-static void lnx__fail_all(struct case_outcome *out, unsigned nr, const char *why)
+void linux_fail_all(struct case_outcome *out, unsigned nr, const char *why)
 {
 	size_t n;
 
@@ -388,7 +388,7 @@ static int lnx__run_raw(struct lnx *l, const struct gc_testcase *cases,
 	struct lr_command cmd = {.n = n, .seq = ++l->seq};
 
 	if (!l->pid && lnx__spawn(l, err, errlen)) {
-		lnx__fail_all(out, n, err);
+		linux_fail_all(out, n, err);
 		return -1;
 	}
 	for (unsigned i = 0; i < n; i++)
@@ -398,7 +398,7 @@ static int lnx__run_raw(struct lnx *l, const struct gc_testcase *cases,
 			      linux_mono_ms() + LINUX_BATCH_SLACK_MS +
 				      (uint64_t)n * 2 * l->timeout_ms)) {
 		lnx__stop(l);
-		lnx__fail_all(out, n,
+		linux_fail_all(out, n,
 			      "the runner server stopped answering "
 			      "(killed; restarted for the next batch)");
 		return 0;
@@ -547,7 +547,7 @@ static int lnx_run(void *priv, const struct gc_testcase *cases, unsigned n,
 	/* The running kernel's defenses are its own: nothing to switch. */
 	(void)defenses;
 	if (selftest != GC_SELFTEST_NONE) {
-		lnx__fail_all(out, n,
+		linux_fail_all(out, n,
 			      "harness self-tests need the test "
 			      "kernel (tcg or kvm backend)");
 		return 0;

@@ -25,6 +25,8 @@ int linux_read_by(int fd, void *buf, size_t len, uint64_t deadline_ms);
 /* The runner's reply to batch seq of n cases, by the deadline: 0, or -1
  * on timeout, a dead runner (or guest) or a reply that does not match. */
 int linux_await_reply(int fd, uint32_t seq, unsigned n, uint64_t deadline_ms);
+/* Every outcome of out[0, nr) harness trouble (CASE_ERROR), detail why. */
+void linux_fail_all(struct case_outcome *out, unsigned nr, const char *why);
 /* Marks what no runner expresses (the test kernel's LDT, SS probe...). */
 void linux_mark_unsupported(const struct gc_testcase *cases, unsigned n,
 			    struct case_outcome *out);

@@ -555,15 +555,6 @@ static unsigned lvm__round(struct lvm *v, const struct gc_testcase *cases,
 	return k + 1;
 }
 
-static void lvm__fail(struct case_outcome *out, unsigned n, const char *why)
-{
-	for (unsigned i = 0; i < n; i++) {
-		memset(&out[i], 0, sizeof(out[i]));
-		out[i].status = CASE_ERROR;
-		snprintf(out[i].detail, sizeof(out[i].detail), "%s", why);
-	}
-}
-
 static int lvm_run(void *priv, const struct gc_testcase *cases, unsigned n,
 		   uint64_t defenses, enum gc_selftest selftest,
 		   struct case_outcome *out, char *err, size_t errlen)
@@ -574,7 +565,7 @@ static int lvm_run(void *priv, const struct gc_testcase *cases, unsigned n,
 	/* The guest kernel's defenses are its own: nothing to switch. */
 	(void)defenses;
 	if (selftest != GC_SELFTEST_NONE) {
-		lvm__fail(out, n,
+		linux_fail_all(out, n,
 			  "harness self-tests need the test kernel "
 			  "(tcg or kvm backend)");
 		return 0;
@@ -589,7 +580,7 @@ static int lvm_run(void *priv, const struct gc_testcase *cases, unsigned n,
 
 		if (!v->pid && lvm__boot(v, err, errlen)) {
 			for (unsigned i = done; i < m; i++)
-				lvm__fail(&out[v->map[i]], 1, err);
+				linux_fail_all(&out[v->map[i]], 1, err);
 			return -1;
 		}
 		k = lvm__round(v, v->run + done, m - done, v->got);

@@ -99,6 +99,8 @@ struct probe_report {
 };
 void backend_probe(const char *name, const struct backend_config *cfg,
 		   struct probe_report *rep);
+/* This CPU's CPUID vendor string ("AuthenticAMD"), NUL-padded. */
+void backend_host_vendor(char out[16]);
 /* Is this host itself a QEMU TCG guest (CPUID 0x40000000 "TCGTCGTCGTCG")?
  * Then every instruction, its kernel's and its KVM's guests', is QEMU's,
  * with QEMU's infidelities (docs/semantics.md §6). */
